@@ -1,0 +1,1 @@
+"""Herald: AI-assisted incident communication with a human in charge."""

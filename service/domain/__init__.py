@@ -1,0 +1,1 @@
+"""Herald's domain model: Statuspage-shaped incidents plus Herald's own namespace."""
