@@ -26,13 +26,17 @@ _SPACES = re.compile(r"\s+")
 
 def scrub(text: str, sensitive_values: Iterable[str] = ()) -> str:
     """Return the first line of text without URLs, IPs, hostnames or the given label values."""
-    line = text.strip().splitlines()[0] if text.strip() else ""
+    original = text.strip().splitlines()[0].strip() if text.strip() else ""
+    line = original
     # Longest first, so "host:8080" goes before "host" leaves ":8080" behind.
     for value in sorted(_expand(sensitive_values), key=len, reverse=True):
         line = line.replace(value, " ")
-    for pattern in (_URL, _IPV6, _IPV4, _HOSTNAME, _EMPTY_BRACKETS):
+    for pattern in (_URL, _IPV6, _IPV4, _HOSTNAME):
         line = pattern.sub(" ", line)
     line = _SPACES.sub(" ", line).strip()
+    if line == _SPACES.sub(" ", original):
+        return line  # nothing removed: leave a trailing "on node" that was meant as words
+    line = _SPACES.sub(" ", _EMPTY_BRACKETS.sub(" ", line)).strip()
     return _DANGLING.sub("", line).strip()
 
 

@@ -22,3 +22,8 @@ from service.intake.scrub import scrub
 )
 def test_scrub(text: str, sensitive: list[str], expected: str) -> None:
     assert scrub(text, sensitive) == expected
+
+
+def test_trailing_words_stay_when_nothing_was_removed() -> None:
+    assert scrub("Restart loop in pod") == "Restart loop in pod"
+    assert scrub("Restart loop in pod 10.1.2.3") == "Restart loop"
