@@ -13,7 +13,9 @@ class IncidentFacts(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    symptoms: list[str] = Field(default_factory=list, description="Observed, user-visible symptoms.")
+    symptoms: list[str] = Field(
+        default_factory=list, description="Observed, user-visible symptoms."
+    )
     affected_components: list[str] = Field(default_factory=list)
     affected_regions: list[str] = Field(default_factory=list)
     affected_share_pct: Percent | None = Field(

@@ -1,0 +1,47 @@
+"""Alembic environment: the URL comes from Herald's settings (or the caller's config)."""
+
+from alembic import context
+from sqlalchemy import Connection
+
+from service.config import get_settings
+from service.store.db import make_engine, normalise_url
+from service.store.tables import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        _run(conn)
+    engine.dispose()
+
+
+def run_migrations_offline() -> None:
+    url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
+    context.configure(url=normalise_url(url), target_metadata=target_metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,268 @@
+"""Alert intake: fold monitoring alerts into incidents. It records and proposes, never publishes."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service import audit, incidents
+from service.components import ensure_component
+from service.domain.enums import IncidentKind, IncidentStatus, Severity
+from service.domain.facts import IncidentFacts
+from service.domain.incident import HeraldFields, IncidentCreateFields, Proposal
+from service.errors import FieldProblem, IntakeRejected
+from service.intake.errors import IntakeError
+from service.intake.mapping import AlertMapping, MappedAlert
+from service.intake.model import AlertStatus
+from service.intake.parse import parse_alerts
+from service.store.tables import AlertKeyRow, AlertRow, IncidentRow
+from service.store.types import utcnow
+
+KIND_RANK = {IncidentKind.incident: 0, IncidentKind.partial_outage: 1, IncidentKind.full_outage: 2}
+
+# One step towards resolved per cleared alert: a human confirms each stage.
+NEXT_STAGE_ON_CLEAR = {
+    IncidentStatus.investigating.value: IncidentStatus.monitoring,
+    IncidentStatus.identified.value: IncidentStatus.monitoring,
+    IncidentStatus.monitoring.value: IncidentStatus.resolved,
+}
+
+
+class IncidentTouched(BaseModel):
+    incident_id: str
+    created: bool
+    status: str
+    severity: Severity
+    alerts: int
+    proposal: Proposal | None = None
+
+
+class IntakeResult(BaseModel):
+    source: str
+    received: int
+    incidents: list[IncidentTouched]
+    ignored: int = 0
+
+
+def ingest(
+    session: Session, source: str, payload: object, mapping: AlertMapping, *, actor: str
+) -> IntakeResult:
+    """Parse, map and fold a webhook delivery into incidents in the caller's transaction."""
+    try:
+        alerts = parse_alerts(source, payload)
+    except IntakeError as exc:
+        raise IntakeRejected(
+            f"not a valid {source} payload: {exc}", [FieldProblem(exc.field, exc.problem)]
+        ) from exc
+    groups: dict[str, list[MappedAlert]] = defaultdict(list)
+    for alert in alerts:
+        groups[alert.group_key or alert.fingerprint].append(mapping.map(alert))
+    result = IntakeResult(source=source, received=len(alerts), incidents=[])
+    for group_key, mapped in groups.items():
+        touched = _fold_group(session, source, group_key, mapped, actor=actor)
+        if touched is None:
+            result.ignored += len(mapped)
+        else:
+            result.incidents.append(touched)
+    return result
+
+
+def _route(session: Session, source: str, keys: Sequence[str]) -> str | None:
+    return session.scalar(
+        select(AlertKeyRow.incident_id).where(
+            AlertKeyRow.source == source, AlertKeyRow.key.in_(keys)
+        )
+    )
+
+
+def _fold_group(
+    session: Session, source: str, group_key: str, mapped: list[MappedAlert], *, actor: str
+) -> IncidentTouched | None:
+    keys = [group_key, *(m.alert.fingerprint for m in mapped)]
+    incident_id = _route(session, source, keys)
+    created = False
+    if incident_id is None:
+        if not any(m.alert.status is AlertStatus.firing for m in mapped):
+            return None  # a resolve for an alert we never saw open: nothing to fold into
+        incident_id = _open_incident(session, source, mapped, actor=actor)
+        created = True
+        try:
+            with session.begin_nested():
+                _claim_keys(session, source, keys, incident_id)
+        except IntegrityError:
+            # Another delivery of the same alert won the race: fold into its incident instead.
+            session.delete(incidents.get_row(session, incident_id))
+            incident_id = _route(session, source, keys)
+            if incident_id is None:
+                raise
+            created = False
+    row = incidents.get_row(session, incident_id, for_update=True)
+    before = incidents.to_public(row)
+    if not created:
+        _merge_into(session, row, mapped, actor=actor)
+        _claim_keys(
+            session, source, [k for k in keys if _route(session, source, [k]) is None], incident_id
+        )
+    for item in mapped:
+        _upsert_alert(session, row.id, group_key, item)
+        incidents.add_event(
+            session,
+            row.id,
+            actor=actor,
+            type="alert.received",
+            data={
+                "source": source,
+                "fingerprint": item.alert.fingerprint,
+                "status": item.alert.status.value,
+                "title": item.alert.title,
+            },
+        )
+    session.flush()
+    proposal = _propose_if_cleared(session, row, source)
+    after = incidents.to_public(row)
+    audit.record(
+        session,
+        actor=actor,
+        action="alert.ingest",
+        object_type="incident",
+        object_id=row.id,
+        before=None if created else before,
+        after=after,
+        detail={"source": source, "group_key": group_key, "alerts": len(mapped)},
+    )
+    return IncidentTouched(
+        incident_id=row.id,
+        created=created,
+        status=row.status,
+        severity=Severity(row.severity),
+        alerts=len(mapped),
+        proposal=proposal,
+    )
+
+
+def _claim_keys(session: Session, source: str, keys: Sequence[str], incident_id: str) -> None:
+    for key in dict.fromkeys(keys):
+        session.add(AlertKeyRow(source=source, key=key, incident_id=incident_id))
+    session.flush()
+
+
+def _facts_from(mapped: Sequence[MappedAlert], base: IncidentFacts) -> IncidentFacts:
+    symptoms = list(base.symptoms)
+    components = list(base.affected_components)
+    regions = list(base.affected_regions)
+    starts: list[datetime] = [base.detected_at] if base.detected_at else []
+    for item in mapped:
+        if item.alert.status is not AlertStatus.firing:
+            continue
+        symptoms += [item.symptom] if item.symptom not in symptoms else []
+        components += [c for c in item.components if c not in components]
+        regions += [r for r in item.regions if r not in regions]
+        starts += [item.alert.starts_at] if item.alert.starts_at else []
+    return base.model_copy(
+        update={
+            "symptoms": symptoms,
+            "affected_components": components,
+            "affected_regions": regions,
+            "detected_at": min(starts) if starts else base.detected_at,
+        }
+    )
+
+
+def _worst(mapped: Sequence[MappedAlert]) -> tuple[Severity, IncidentKind]:
+    firing = [m for m in mapped if m.alert.status is AlertStatus.firing] or list(mapped)
+    severity = min((Severity(m.severity) for m in firing), key=lambda s: s.value)
+    kind = max((IncidentKind(m.kind) for m in firing), key=KIND_RANK.__getitem__)
+    return severity, kind
+
+
+def _open_incident(
+    session: Session, source: str, mapped: Sequence[MappedAlert], *, actor: str
+) -> str:
+    severity, kind = _worst(mapped)
+    facts = _facts_from(mapped, IncidentFacts())
+    component_ids = [
+        ensure_component(session, name, actor=actor).id for name in facts.affected_components
+    ]
+    first = next(m for m in mapped if m.alert.status is AlertStatus.firing)
+    fields = IncidentCreateFields(
+        name=first.symptom[:300],
+        component_ids=component_ids,
+        herald=HeraldFields(severity=severity, kind=kind, facts=facts),
+    )
+    return incidents.create_incident(session, fields, actor=actor).id
+
+
+def _merge_into(
+    session: Session, row: IncidentRow, mapped: Sequence[MappedAlert], *, actor: str
+) -> None:
+    facts = _facts_from(mapped, IncidentFacts.model_validate(row.facts))
+    if facts.model_dump(mode="json") != row.facts:
+        row.facts = facts.model_dump(mode="json")
+        incidents.add_event(
+            session, row.id, actor=actor, type="facts.updated", data={"from": "alert"}
+        )
+    severity, kind = _worst(mapped)
+    if severity.value < row.severity and any(m.alert.status is AlertStatus.firing for m in mapped):
+        incidents.add_event(
+            session,
+            row.id,
+            actor=actor,
+            type="severity.raised",
+            data={"from": row.severity, "to": severity.value},
+        )
+        row.severity = severity.value
+    if KIND_RANK[kind] > KIND_RANK.get(IncidentKind(row.kind), 0):
+        row.kind = kind.value
+    known = {c.name for c in row.components}
+    for name in facts.affected_components:
+        if name not in known:
+            row.components.append(ensure_component(session, name, actor=actor))
+    row.updated_at = utcnow()
+    row.revision += 1
+
+
+def _upsert_alert(session: Session, incident_id: str, group_key: str, item: MappedAlert) -> None:
+    alert = item.alert
+    row = session.scalar(
+        select(AlertRow).where(
+            AlertRow.incident_id == incident_id,
+            AlertRow.source == alert.source,
+            AlertRow.fingerprint == alert.fingerprint,
+        )
+    )
+    if row is None:
+        row = AlertRow(
+            incident_id=incident_id,
+            source=alert.source,
+            fingerprint=alert.fingerprint,
+            received_count=0,
+        )
+        session.add(row)
+    row.group_key = group_key
+    row.status = alert.status.value
+    row.title = alert.title[:500]
+    row.severity = item.severity
+    row.labels = dict(alert.labels)
+    row.annotations = dict(alert.annotations)
+    row.starts_at = alert.starts_at
+    row.ends_at = alert.ends_at
+    row.last_received_at = utcnow()
+    row.received_count += 1
+
+
+def _propose_if_cleared(session: Session, row: IncidentRow, source: str) -> Proposal | None:
+    statuses = session.scalars(select(AlertRow.status).where(AlertRow.incident_id == row.id)).all()
+    target = NEXT_STAGE_ON_CLEAR.get(row.status)
+    if not statuses or any(s == AlertStatus.firing.value for s in statuses) or target is None:
+        return None
+    return incidents.propose_status(
+        session,
+        row.id,
+        target,
+        source=source,
+        reason=f"all {len(statuses)} alert(s) on this incident have cleared",
+    )

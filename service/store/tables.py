@@ -1,0 +1,227 @@
+"""The relational schema; the Alembic migrations in `migrations/` are generated from it."""
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from service.store.types import JSONValue, UTCDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSONValue,
+        list[str]: JSONValue,
+    }
+
+
+ID = String(32)
+
+
+class ComponentRow(Base):
+    __tablename__ = "components"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    showcase: Mapped[bool] = mapped_column(Boolean, default=True)
+    only_show_if_degraded: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IncidentComponentRow(Base):
+    """Which components an incident affects."""
+
+    __tablename__ = "incident_components"
+
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    )
+    component_id: Mapped[str] = mapped_column(
+        ForeignKey("components.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class IncidentRow(Base):
+    __tablename__ = "incidents"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    impact_override: Mapped[str | None] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(4))
+    kind: Mapped[str] = mapped_column(String(32))
+    facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    languages: Mapped[list[str]] = mapped_column(default=list)
+    audiences: Mapped[list[str]] = mapped_column(default=list)
+    next_update_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    monitoring_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    scheduled_for: Mapped[datetime | None] = mapped_column(index=True)
+    scheduled_until: Mapped[datetime | None]
+    postmortem_body: Mapped[str | None] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    components: Mapped[list[ComponentRow]] = relationship(
+        secondary="incident_components", order_by=ComponentRow.position, lazy="selectin"
+    )
+    updates: Mapped[list["IncidentUpdateRow"]] = relationship(
+        back_populates="incident",
+        order_by="IncidentUpdateRow.display_at.desc()",
+        lazy="selectin",
+        cascade="all, delete-orphan",
+    )
+
+
+class IncidentUpdateRow(Base):
+    """A published public update (Statuspage's incident_update). Written only by publishing."""
+
+    __tablename__ = "incident_updates"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    affected_components: Mapped[list[str]] = mapped_column(default=list)
+    deliver_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    display_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    incident: Mapped[IncidentRow] = relationship(back_populates="updates")
+
+
+class IncidentEventRow(Base):
+    """One entry of an incident's timeline: what happened, when, by whom."""
+
+    __tablename__ = "incident_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AlertRow(Base):
+    """The latest state of one alert (by source fingerprint) folded into an incident."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("incident_id", "source", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(32))
+    fingerprint: Mapped[str] = mapped_column(String(200))
+    group_key: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(500))
+    severity: Mapped[str] = mapped_column(String(4))
+    labels: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    annotations: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    starts_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
+    first_received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_count: Mapped[int] = mapped_column(Integer, default=1)
+
+
+Index("ix_alerts_source_fingerprint", AlertRow.source, AlertRow.fingerprint)
+
+
+class AlertKeyRow(Base):
+    """Routes a dedup key (group key or fingerprint) to the one open incident it belongs to.
+
+    The unique constraint makes two concurrent deliveries of one alert fold into one incident.
+    Rows are removed when their incident resolves, so a later firing opens a new incident.
+    """
+
+    __tablename__ = "alert_keys"
+    __table_args__ = (UniqueConstraint("source", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(500))
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+
+
+class ProposalRow(Base):
+    """A change intake suggests (e.g. resolve after the alert cleared); a human decides."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(32))
+    target_status: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+
+class AuditRow(Base):
+    """Append-only: a database trigger (see the migration) refuses UPDATE and DELETE."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64), index=True)
+    digest_before: Mapped[str | None] = mapped_column(String(64))
+    digest_after: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

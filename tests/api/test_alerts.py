@@ -1,0 +1,161 @@
+"""Alert intake end to end, on both databases: vendor payloads become incidents, facts and proposals."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from service.domain.enums import Role
+from tests.conftest import Tokens
+
+PAYLOADS = Path(__file__).parents[1] / "intake" / "payloads"
+
+
+def _payload(name: str) -> Any:
+    return json.loads((PAYLOADS / f"{name}.json").read_text())
+
+
+def _send(client: TestClient, tokens: Tokens, source: str, name: str) -> dict[str, Any]:
+    response = client.post(
+        f"/v1/alerts/{source}", json=_payload(name), headers=tokens.auth(Role.responder)
+    )
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def _incident(client: TestClient, tokens: Tokens, incident_id: str) -> dict[str, Any]:
+    incident: dict[str, Any] = client.get(
+        f"/v1/incidents/{incident_id}", headers=tokens.auth(Role.responder)
+    ).json()
+    return incident
+
+
+def test_alertmanager_firing_then_resolved_pair(client: TestClient, tokens: Tokens) -> None:
+    first = _send(client, tokens, "alertmanager", "alertmanager_firing")
+    assert first["received"] == 2
+    [touched] = first["incidents"]
+    assert touched["created"] is True
+    incident_id = touched["incident_id"]
+
+    incident = _incident(client, tokens, incident_id)
+    assert incident["status"] == "investigating"
+    assert incident["herald"]["severity"] == "P1"  # severity=critical maps to P1
+    assert incident["herald"]["kind"] == "partial_outage"
+    facts = incident["herald"]["facts"]
+    assert facts["affected_components"] == ["Checkout"]
+    assert facts["affected_regions"] == ["Europe (Ireland)"]
+    assert facts["detected_at"].startswith("2026-03-02T14:05:12")
+    # No machine names reach user-level facts (PLAYBOOK §5).
+    assert not any("internal" in s or "10.12" in s for s in facts["symptoms"])
+    assert [c["name"] for c in incident["components"]] == ["Checkout"]
+
+    resolved = _send(client, tokens, "alertmanager", "alertmanager_resolved")
+    proposal = resolved["incidents"][0]["proposal"]
+    assert proposal["target_status"] == "monitoring"
+    assert proposal["state"] == "open"
+    # Intake never publishes or changes the stage by itself.
+    incident = _incident(client, tokens, incident_id)
+    assert incident["status"] == "investigating"
+    assert incident["incident_updates"] == []
+
+    accepted = client.post(
+        f"/v1/incidents/{incident_id}/proposals/{proposal['id']}/accept",
+        headers=tokens.auth(Role.approver),
+    )
+    assert accepted.status_code == 200
+    assert _incident(client, tokens, incident_id)["status"] == "monitoring"
+    again = client.post(
+        f"/v1/incidents/{incident_id}/proposals/{proposal['id']}/accept",
+        headers=tokens.auth(Role.approver),
+    )
+    assert again.status_code == 409
+
+    types = [
+        e["type"]
+        for e in client.get(
+            f"/v1/incidents/{incident_id}/timeline", headers=tokens.auth(Role.responder)
+        ).json()
+    ]
+    assert types.count("alert.received") == 4  # two alerts, firing then resolved
+    assert "proposal.created" in types
+    assert "proposal.accepted" in types
+
+
+def test_repeated_alert_folds_into_the_same_incident(client: TestClient, tokens: Tokens) -> None:
+    first = _send(client, tokens, "alertmanager", "alertmanager_firing")["incidents"][0]
+    repeat = _send(client, tokens, "alertmanager", "alertmanager_repeat")["incidents"]
+    assert [(i["incident_id"], i["created"]) for i in repeat] == [(first["incident_id"], False)]
+    unresolved = client.get("/v1/incidents/unresolved", headers=tokens.auth(Role.responder))
+    assert [i["id"] for i in unresolved.json()] == [first["incident_id"]]
+    # The repeat brought a third alert that is still firing: clearing two of three proposes nothing.
+    cleared = _send(client, tokens, "alertmanager", "alertmanager_resolved")["incidents"]
+    assert cleared[0]["incident_id"] == first["incident_id"]
+    assert cleared[0]["proposal"] is None
+
+
+def test_new_firing_after_resolution_opens_a_new_incident(
+    client: TestClient, tokens: Tokens
+) -> None:
+    first = _send(client, tokens, "alertmanager", "alertmanager_firing")["incidents"][0]
+    client.patch(
+        f"/v1/incidents/{first['incident_id']}",
+        json={"incident": {"status": "resolved"}},
+        headers=tokens.auth(Role.responder),
+    )
+    second = _send(client, tokens, "alertmanager", "alertmanager_firing")["incidents"][0]
+    assert second["created"] is True
+    assert second["incident_id"] != first["incident_id"]
+
+
+def test_grafana_alert(client: TestClient, tokens: Tokens) -> None:
+    [touched] = _send(client, tokens, "grafana", "grafana_firing")["incidents"]
+    incident = _incident(client, tokens, touched["incident_id"])
+    assert incident["herald"]["severity"] == "P2"
+    assert incident["herald"]["facts"]["affected_components"] == ["Sign-in"]
+    assert incident["herald"]["facts"]["affected_regions"] == ["US East"]
+    assert incident["name"] == "Sign-in is slow for some users"
+
+
+def test_pagerduty_triggered_and_resolved(client: TestClient, tokens: Tokens) -> None:
+    [touched] = _send(client, tokens, "pagerduty", "pagerduty_incident_triggered")["incidents"]
+    incident = _incident(client, tokens, touched["incident_id"])
+    assert incident["herald"]["facts"]["affected_components"] == ["Payments"]
+    assert incident["herald"]["severity"] in {"P0", "P1"}
+    resolved = _send(client, tokens, "pagerduty", "pagerduty_incident_resolved")["incidents"]
+    assert resolved[0]["incident_id"] == touched["incident_id"]
+    assert resolved[0]["proposal"]["target_status"] == "monitoring"
+
+
+def test_generic_json(client: TestClient, tokens: Tokens) -> None:
+    [touched] = _send(client, tokens, "generic", "generic_firing")["incidents"]
+    assert touched["created"] is True
+    resolved = _send(client, tokens, "generic", "generic_resolved")["incidents"]
+    assert resolved[0]["incident_id"] == touched["incident_id"]
+
+
+def test_resolve_for_unknown_alert_is_ignored(client: TestClient, tokens: Tokens) -> None:
+    result = _send(client, tokens, "alertmanager", "alertmanager_resolved")
+    assert result["incidents"] == []
+    assert result["ignored"] == 2
+
+
+def test_bad_payload_names_the_field(client: TestClient, tokens: Tokens) -> None:
+    payload = _payload("alertmanager_firing")
+    payload["alerts"][1]["startsAt"] = "yesterday"
+    response = client.post(
+        "/v1/alerts/alertmanager", json=payload, headers=tokens.auth(Role.responder)
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "alerts/1/startsAt"
+    assert client.get("/v1/incidents", headers=tokens.auth(Role.responder)).json() == []
+
+
+def test_unknown_source_and_roles(client: TestClient, tokens: Tokens) -> None:
+    unknown = client.post("/v1/alerts/nagios", json={}, headers=tokens.auth(Role.responder))
+    assert unknown.status_code == 422
+    denied = client.post(
+        "/v1/alerts/generic", json=_payload("generic_firing"), headers=tokens.auth(Role.comms_lead)
+    )
+    assert denied.status_code == 403
