@@ -1,4 +1,4 @@
-"""Alert intake end to end, on both databases: vendor payloads become incidents, facts and proposals."""
+"""Alert intake end to end on both databases: vendor payloads become incidents and proposals."""
 
 import json
 from pathlib import Path
