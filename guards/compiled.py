@@ -1,0 +1,116 @@
+"""Rules with their patterns compiled, and the shared helpers checks use to scan text."""
+
+import re
+from dataclasses import dataclass, field
+
+from guards.doc import Doc
+from guards.models import Field_, Lang, Stage
+from guards.schema import ExistenceRule, RequiredRule, Rule, SubstitutionRule
+from guards.text import Segment, Text
+
+_WORD = re.compile(r"\w", re.ASCII)
+
+
+def term_pattern(term: str) -> str:
+    """A literal term as a regex with CJK-aware boundaries.
+
+    `\\b` treats CJK characters as word characters, so "服务crash了" would never match
+    `\\bcrash\\b`; ASCII-word edges get ASCII-only lookarounds instead.
+    """
+    body = re.escape(term).replace(r"\ ", r"\s+")
+    if _WORD.match(term[:1] or " "):
+        body = r"(?<![A-Za-z0-9_])" + body
+    if _WORD.match(term[-1:] or " "):
+        body += r"(?![A-Za-z0-9_])"
+    return body
+
+
+def alternation(tokens: list[str], patterns: list[str], flags: int) -> re.Pattern[str] | None:
+    """One compiled alternation of literal tokens (longest first) and raw patterns."""
+    parts = [term_pattern(t) for t in sorted(tokens, key=len, reverse=True)]
+    parts += [f"(?:{p})" for p in patterns]
+    if not parts:
+        return None
+    return re.compile("|".join(parts), flags)
+
+
+@dataclass(slots=True)
+class Compiled:
+    """A rule, where it was defined, and its compiled patterns per language."""
+
+    rule: Rule
+    source: str
+    line: int
+    pats: dict[Lang, re.Pattern[str]] = field(default_factory=dict)
+    excs: dict[Lang, re.Pattern[str]] = field(default_factory=dict)
+    stage_excs: dict[tuple[Stage, Lang], re.Pattern[str]] = field(default_factory=dict)
+    swaps: dict[Lang, dict[str, str]] = field(default_factory=dict)
+
+
+def compile_rule(rule: Rule, source: str, line: int) -> Compiled:
+    """Compile a rule's patterns; re.error propagates for the loader to locate."""
+    c = Compiled(rule, source, line)
+    flags = re.IGNORECASE if getattr(rule, "ignorecase", True) else 0
+    if isinstance(rule, ExistenceRule):
+        for lang in rule.langs:
+            pat = alternation(rule.tokens.get(lang, []), rule.patterns.get(lang, []), flags)
+            if pat is not None:
+                c.pats[lang] = pat
+            exc = alternation([], rule.exceptions.get(lang, []), flags)
+            if exc is not None:
+                c.excs[lang] = exc
+        for stage, per_lang in rule.exceptions_by_stage.items():
+            for lang, pats in per_lang.items():
+                exc = alternation([], pats, flags)
+                if exc is not None:
+                    c.stage_excs[(stage, lang)] = exc
+    elif isinstance(rule, SubstitutionRule):
+        for lang, swap in rule.swap.items():
+            pat = alternation(list(swap), [], flags)
+            if pat is not None:
+                c.pats[lang] = pat
+            c.swaps[lang] = {k.lower(): v for k, v in swap.items()}
+            exc = alternation([], rule.exceptions.get(lang, []), flags)
+            if exc is not None:
+                c.excs[lang] = exc
+    elif isinstance(rule, RequiredRule):
+        for lang in rule.langs:
+            pat = alternation([], rule.patterns.get(lang, []), flags)
+            if pat is not None:
+                c.pats[lang] = pat
+    return c
+
+
+def regions(doc: Doc, scope: str) -> list[tuple[Field_, Text, Segment]]:
+    """The parts of the draft a rule's scope covers."""
+    out: list[tuple[Field_, Text, Segment]] = []
+    if scope == "title":
+        if doc.title is not None:
+            out.append(("title", doc.title, Segment(0, len(doc.title.norm))))
+        return out
+    if scope == "first_sentence":
+        sents = doc.body.sentences()
+        if sents:
+            out.append(("body", doc.body, sents[0]))
+        return out
+    for name, text in doc.fields():
+        out.append((name, text, Segment(0, len(text.norm))))
+    return out
+
+
+def masked(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) lies inside an exception match."""
+    return any(s <= start and end <= e for s, e in spans)
+
+
+def exception_spans(c: Compiled, doc: Doc, text: Text, seg: Segment) -> list[tuple[int, int]]:
+    """Spans of exception matches (language-wide and for the draft's stage)."""
+    lang = doc.ctx.lang
+    out: list[tuple[int, int]] = []
+    pats = [c.excs.get(lang)]
+    if doc.ctx.stage is not None:
+        pats.append(c.stage_excs.get((doc.ctx.stage, lang)))
+    for pat in pats:
+        if pat is not None:
+            out += [(m.start(), m.end()) for m in pat.finditer(text.norm, seg.start, seg.end)]
+    return out

@@ -1,0 +1,155 @@
+"""A draft prepared for checking: normalised fields, time expressions and their roles."""
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+from guards.models import Draft, Field_, Finding, GuardContext
+from guards.text import Segment, Text
+from guards.timeparse import TimeExpr, extract
+
+Role = Literal["next_update", "eta", "other"]
+
+# Cue words that say what a time in the same clause is about. A time takes the role of the nearest
+# cue before it in its clause, else of the nearest one after it.
+_UPDATE_CUES = re.compile(
+    r"更新|进展|通报|最新消息|更多信息|下次|下一次|"
+    r"(?<![A-Za-z])(?:update[sd]?|updating|next update|more information|further information|"
+    r"further details|more details|report back|check back)(?![A-Za-z])",
+    re.IGNORECASE,
+)
+_ETA_CUES = re.compile(
+    r"恢复|修复|解决|完成|上线|回滚完|预计|"
+    r"(?<![A-Za-z])(?:recover(?:y|ed)?|restor(?:e|ed|ation)|resolv(?:e|ed)|resolution|fix(?:ed)?|"
+    r"mitigat(?:e|ed|ion)|back to normal|fully operational|expect(?:ed)?|estimated?|eta)"
+    r"(?![A-Za-z])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RoleTime:
+    """A time expression in the body with the role its clause gives it."""
+
+    expr: TimeExpr
+    role: Role
+    clause: Segment
+
+
+@dataclass
+class Doc:
+    """Everything the checks read, computed once per draft."""
+
+    draft: Draft
+    ctx: GuardContext
+    body: Text = dataclasses.field(init=False)
+    title: Text | None = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        self.body = Text(self.draft.body)
+        self.title = Text(self.draft.title) if self.draft.title else None
+
+    def fields(self) -> list[tuple[Field_, Text]]:
+        """Title (when there is one) and body."""
+        out: list[tuple[Field_, Text]] = []
+        if self.title is not None:
+            out.append(("title", self.title))
+        out.append(("body", self.body))
+        return out
+
+    @cached_property
+    def times(self) -> list[TimeExpr]:
+        """Time expressions of the body."""
+        return extract(self.body.norm)
+
+    @cached_property
+    def role_times(self) -> list[RoleTime]:
+        """Body time expressions with the role their clause gives them."""
+        out: list[RoleTime] = []
+        if not self.times:
+            return out
+        sentences = self.body.sentences()
+        for expr in self.times:
+            sent = self.body.segment_of(expr.start, sentences)
+            if sent is None:
+                continue
+            clause = self.body.segment_of(expr.start, self.body.clauses(sent)) or sent
+            out.append(RoleTime(expr, self._role(clause, expr), clause))
+        return out
+
+    def _role(self, clause: Segment, expr: TimeExpr) -> Role:
+        text = self.body.norm
+        best: tuple[int, Role] | None = None
+        for role, cues in (("next_update", _UPDATE_CUES), ("eta", _ETA_CUES)):
+            for m in cues.finditer(text, clause.start, clause.end):
+                if expr.start <= m.start() < expr.end:
+                    continue
+                # Distance: cues before the time win over cues after it.
+                dist = (
+                    expr.start - m.end() if m.end() <= expr.start else 10_000 + m.start() - expr.end
+                )
+                if best is None or dist < best[0]:
+                    best = (dist, role)  # type: ignore[assignment]
+        return best[1] if best else "other"
+
+    def with_role(self, *roles: Role) -> list[RoleTime]:
+        """Body times with one of the given roles."""
+        return [rt for rt in self.role_times if rt.role in roles]
+
+
+class _Defaults(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render(template: str, **values: str) -> str:
+    """Fill {name} placeholders, leaving unknown ones as they are."""
+    return template.format_map(_Defaults(values))
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A raw match a check produced, before it becomes a Finding."""
+
+    field: Field_
+    start: int
+    end: int
+    values: dict[str, str] = dataclasses.field(default_factory=dict)
+    fix: str | None = None
+    suggestion: str | None = None
+
+
+def to_finding(
+    doc: Doc,
+    rule_id: str,
+    level: str,
+    message: str,
+    reask: str,
+    playbook: str,
+    hit: Hit,
+    suggestion_template: str | None,
+) -> Finding:
+    """Turn a hit into a Finding with its span mapped back to the original text."""
+    text = doc.title if hit.field == "title" and doc.title is not None else doc.body
+    start = min(hit.start, len(text.norm))
+    end = min(max(hit.end, start), len(text.norm))
+    span = text.span(start, end)
+    match = text.original[span.start : span.end]
+    values = {"match": match, **hit.values}
+    suggestion = hit.suggestion
+    if suggestion is None and suggestion_template:
+        suggestion = render(suggestion_template, **values)
+    return Finding(
+        rule_id=rule_id,
+        level=level,  # type: ignore[arg-type]
+        message=render(message, **values),
+        span=span,
+        match=match,
+        fix=hit.fix,
+        suggestion=suggestion,
+        reask=render(reask, **values),
+        field=hit.field,
+        playbook=playbook,
+    )
