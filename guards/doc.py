@@ -21,10 +21,26 @@ _UPDATE_CUES = re.compile(
     re.IGNORECASE,
 )
 _ETA_CUES = re.compile(
-    r"恢复|修复|解决|完成|上线|回滚完|预计|"
+    # Modal words (预计, expect, estimated) are not cues: "next update is expected within 30
+    # minutes" is about the update, not about recovery.
+    r"恢复|修复|解决|完成|上线|回滚完|"
     r"(?<![A-Za-z])(?:recover(?:y|ed)?|restor(?:e|ed|ation)|resolv(?:e|ed)|resolution|fix(?:ed)?|"
-    r"mitigat(?:e|ed|ion)|back to normal|fully operational|expect(?:ed)?|estimated?|eta)"
+    r"mitigat(?:e|ed|ion)|back to normal|fully operational)"
     r"(?![A-Za-z])",
+    re.IGNORECASE,
+)
+
+
+# A clause that reports the past ("recovered at 19:52 UTC") names no promise, unless it also
+# speaks of the future.
+_FUTURE = re.compile(
+    r"将|会|预计|预期|计划|(?<![A-Za-z])(?:will|expect(?:ed|s)?|anticipate[sd]?|should|estimated?|"
+    r"plan(?:ned)?|next|by then|going to|aim)(?![A-Za-z])",
+    re.IGNORECASE,
+)
+_PAST = re.compile(
+    r"已经|(?<![A-Za-z])(?:was|were|had|began|started|recovered|resolved|restored|mitigated|"
+    r"completed|reached|occurred|ended|caught up|returned|saw|experienced)(?![A-Za-z])",
     re.IGNORECASE,
 )
 
@@ -92,7 +108,13 @@ class Doc:
                 )
                 if best is None or dist < best[0]:
                     best = (dist, role)  # type: ignore[assignment]
-        return best[1] if best else "other"
+        if best is None:
+            return "other"
+        if not _FUTURE.search(text, clause.start, clause.end) and (
+            self.ctx.stage == "resolved" or _PAST.search(text, clause.start, clause.end)
+        ):
+            return "other"
+        return best[1]
 
     def with_role(self, *roles: Role) -> list[RoleTime]:
         """Body times with one of the given roles."""

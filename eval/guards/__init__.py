@@ -1,0 +1,1 @@
+"""Evaluation of the guard layer on real human-written status-page updates."""

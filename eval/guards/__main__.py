@@ -1,0 +1,74 @@
+"""Run the rule packs over real updates: per-rule hit rates and a sample for hand checking.
+
+python -m eval.guards --data ../shared/data/incidents_en_github.jsonl [--sample-findings 30 --seed N]
+"""
+
+import argparse
+import json
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+from eval.guards.corpus import load_cases
+from guards import Finding, check, load_packs
+
+
+def _context(body: str, f: Finding, width: int = 70) -> str:
+    start, end = f.span.start, f.span.end
+    left = body[max(0, start - width) : start].replace("\n", " ")
+    right = body[end : end + width].replace("\n", " ")
+    return f"…{left}[[{body[start:end]}]]{right}…"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print per-rule hit rates; optionally a random sample of findings with context."""
+    parser = argparse.ArgumentParser(prog="python -m eval.guards")
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--sample-findings", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, help="write the hit rates here")
+    args = parser.parse_args(argv)
+
+    rules = load_packs()
+    cases = list(load_cases(args.data))
+    per_rule: Counter[str] = Counter()
+    per_stage: Counter[str] = Counter()
+    all_findings: list[tuple[str, str, Finding]] = []
+    passed = 0
+    for case in cases:
+        report = check(case.draft, case.context, rules)
+        passed += report.passed
+        per_stage[str(case.context.stage)] += 1
+        for rule_id in {f.rule_id for f in report.findings}:
+            per_rule[rule_id] += 1
+        label = f"{case.incident_id}#{case.index} ({case.context.stage})"
+        all_findings += [(label, case.draft.body, f) for f in report.findings]
+
+    n = len(cases)
+    print(f"updates: {n}  passed: {passed} ({passed / n:.1%})  findings: {len(all_findings)}")
+    print(f"stages: {dict(per_stage)}")
+    print(f"{'rule':45} {'level':10} {'updates hit':>11} {'rate':>7}")
+    levels = {c.rule.id: c.rule.level for c in rules.rules}
+    for rule_id, hits in sorted(per_rule.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"{rule_id:45} {levels[rule_id]:10} {hits:11d} {hits / n:7.1%}")
+    if args.json:
+        rates = {rule_id: hits / n for rule_id, hits in per_rule.items()}
+        args.json.write_text(json.dumps({"updates": n, "hit_rates": rates}, indent=2))
+
+    if args.sample_findings:
+        rng = random.Random(args.seed)
+        sample = rng.sample(all_findings, min(args.sample_findings, len(all_findings)))
+        print(f"\nrandom sample of {len(sample)} findings (seed {args.seed}):")
+        for i, (label, body, f) in enumerate(sample, 1):
+            print(f"\n{i:2d}. {f.rule_id} [{f.level}] {label}")
+            print(f"    {f.message}")
+            if f.match:
+                print(f"    {_context(body, f)}")
+            else:
+                print(f"    body: {body[:240].replace(chr(10), ' ')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
