@@ -189,7 +189,7 @@ def _open_incident(
     ]
     first = next(m for m in mapped if m.alert.status is AlertStatus.firing)
     fields = IncidentCreateFields(
-        name=first.symptom[:300],
+        name=first.title[:300],
         component_ids=component_ids,
         herald=HeraldFields(severity=severity, kind=kind, facts=facts),
     )

@@ -1,17 +1,42 @@
 """The FastAPI application: built once per process from `Settings`."""
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from service.api import admin, alerts, components, incidents, problems
+from service.api import admin, alerts, components, drafts, incidents, problems, targets
 from service.api.deps import SessionDep
 from service.api.limits import BodySizeLimit
+from service.channels.registry import build_publishers
 from service.config import Settings, get_settings
+from service.delivery import DeliveryWorker
+from service.drafting.llm import LangChainDrafter, LlmSettings
+from service.drafting.port import Drafter
+from service.drafting.template import TemplateDrafter
 from service.intake.mapping import load_mapping
 from service.store.db import make_engine, make_session_factory
+
+
+def build_drafters(settings: Settings) -> dict[str, Drafter]:
+    """The template drafter always; the LLM drafter when an endpoint is configured."""
+    template = TemplateDrafter(eta_buffer=settings.eta_buffer)
+    drafters: dict[str, Drafter] = {template.name: template}
+    if settings.llm_base_url:
+        llm = LangChainDrafter(
+            LlmSettings(
+                base_url=settings.llm_base_url,
+                model=settings.llm_model,
+                api_key=settings.llm_api_key,
+                timeout_s=settings.llm_timeout_s,
+            ),
+            fallback=template,
+        )
+        drafters[llm.name] = llm
+    return drafters
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -19,13 +44,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # Read configuration files before serving anything, so a broken file stops start-up loudly.
     alert_mapping = load_mapping(settings.alert_mapping_path)
+    drafters = build_drafters(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
+        factory = make_session_factory(engine)
         app.state.engine = engine
-        app.state.session_factory = make_session_factory(engine)
+        app.state.session_factory = factory
+        stop = asyncio.Event()
+        worker_task = None
+        if settings.worker_in_process:
+            worker = DeliveryWorker(
+                factory, build_publishers(settings.channels), status_page_url=settings.public_url
+            )
+            worker_task = asyncio.create_task(worker.run_forever(stop))
         yield
+        stop.set()
+        if worker_task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(worker_task, timeout=10)
         engine.dispose()
 
     app = FastAPI(
@@ -36,9 +74,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.alert_mapping = alert_mapping
+    app.state.drafters = drafters
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    for module in (incidents, components, alerts, admin):
+    for module in (incidents, components, alerts, drafts, targets, admin):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"], summary="Liveness and database reachability")

@@ -3,14 +3,19 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service.channels.config import ChannelsConfig
+from service.domain.enums import Language
 
 
 class Settings(BaseSettings):
     """Every tunable of a Herald installation. Offline defaults: SQLite, template drafter."""
 
-    model_config = SettingsConfigDict(env_prefix="HERALD_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="HERALD_", env_nested_delimiter="__", extra="ignore"
+    )
 
     database_url: str = Field(
         default="sqlite:///./herald.db",
@@ -25,8 +30,34 @@ class Settings(BaseSettings):
     alert_mapping_path: Path | None = Field(
         default=None, description="YAML mapping alerts to severities and components."
     )
+    support_contact_en: str | None = Field(
+        default=None, description="Where users get help, e.g. 'support@example.com'."
+    )
+    support_contact_zh: str | None = Field(default=None, description="同上，中文读者用。")
     solo_mode: bool = Field(default=False, description="Allow self-approval (audited).")
     log_level: str = "info"
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", description="Where the public status page is served."
+    )
+    channels: ChannelsConfig = Field(
+        default_factory=ChannelsConfig,
+        description="Channel adapters, e.g. HERALD_CHANNELS__SMTP__HOST.",
+    )
+    worker_in_process: bool = Field(
+        default=True, description="Run the delivery worker inside the API process."
+    )
+    llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint; unset keeps drafting offline."
+    )
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr = SecretStr("not-needed")
+    llm_timeout_s: float = Field(default=20.0, gt=0)
+    eta_buffer: float = Field(default=0.4, ge=0.3, le=0.5, description="ETA safety margin.")
+
+    def support_contacts(self) -> dict[Language, str]:
+        """The configured support channel per language (drafts name it in every update)."""
+        contacts = {Language.en: self.support_contact_en, Language.zh: self.support_contact_zh}
+        return {lang: contact for lang, contact in contacts.items() if contact}
 
 
 @lru_cache(maxsize=1)

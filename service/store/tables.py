@@ -225,3 +225,111 @@ class AuditRow(Base):
     digest_before: Mapped[str | None] = mapped_column(String(64))
     digest_after: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class DraftRow(Base):
+    """A requested update for one incident; its text lives in revisions, its state moves by workflow."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    current_revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    revisions: Mapped[list["DraftRevisionRow"]] = relationship(
+        back_populates="draft",
+        order_by="DraftRevisionRow.number",
+        lazy="selectin",
+        cascade="all, delete-orphan",
+    )
+
+
+class DraftRevisionRow(Base):
+    """One immutable version of a draft's text: every rendition, its guard report and provenance."""
+
+    __tablename__ = "draft_revisions"
+    __table_args__ = (UniqueConstraint("draft_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    renditions: Mapped[list[Any]] = mapped_column(JSONValue, default=list)
+    provenance: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    next_update_at: Mapped[datetime | None]
+    eta_at: Mapped[datetime | None]
+    consistency: Mapped[list[Any]] = mapped_column(JSONValue, default=list)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    rules_version: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64))
+    diff: Mapped[str | None] = mapped_column(Text)
+
+    draft: Mapped[DraftRow] = relationship(back_populates="revisions")
+
+
+class ApprovalRow(Base):
+    """A sign-off of one revision's exact text (its digest), with a waiver per remaining error."""
+
+    __tablename__ = "approvals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    approver: Mapped[str] = mapped_column(String(200))
+    digest: Mapped[str] = mapped_column(String(64))
+    waivers: Mapped[list[Any]] = mapped_column(JSONValue, default=list)
+    self_approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    voided_at: Mapped[datetime | None]
+
+
+class ChannelTargetRow(Base):
+    """A configured destination: a chat robot, a partner webhook (admin-managed)."""
+
+    __tablename__ = "channel_targets"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    address: Mapped[str] = mapped_column(Text)
+    secret: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeliveryRow(Base):
+    """The outbox: one approved rendition to one recipient, written in the publishing transaction."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_due", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    incident_id: Mapped[str] = mapped_column(String(32), index=True)
+    update_id: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8))
+    target_kind: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    receipt: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]
