@@ -17,9 +17,15 @@ def term_pattern(term: str) -> str:
     `\\b` treats CJK characters as word characters, so "服务crash了" would never match
     `\\bcrash\\b`; ASCII-word edges get ASCII-only lookarounds instead.
     """
-    body = re.escape(term).replace(r"\ ", r"\s+")
-    if _WORD.match(term[:1] or " "):
-        body = r"(?<![A-Za-z0-9_])" + body
+    if not term:
+        raise ValueError("empty term")
+    body = re.escape(term[1:]).replace(r"\ ", r"\s+")
+    first = re.escape(term[0])
+    if _WORD.match(term[0]):
+        # The boundary check comes after the first character so that the compiled pattern starts
+        # with a literal, which lets the regex engine skip ahead quickly.
+        first += r"(?<![A-Za-z0-9_].)"
+    body = first + body
     if _WORD.match(term[-1:] or " "):
         body += r"(?![A-Za-z0-9_])"
     return body
@@ -34,6 +40,27 @@ def alternation(tokens: list[str], patterns: list[str], flags: int) -> re.Patter
     return re.compile("|".join(parts), flags)
 
 
+_UPPER_LITERAL = re.compile(r"(?<!\\)[A-Z]")
+
+
+def lowercase_ok(rule: Rule) -> bool:
+    """Whether a case-insensitive rule can match lowercased text with flag-free patterns.
+
+    Case-insensitive regexes are many times slower in CPython; lowercasing the text once and
+    matching lowercase patterns is equivalent when no pattern spells an uppercase literal.
+    """
+    if not getattr(rule, "ignorecase", True):
+        return False
+    texts: list[str] = [getattr(rule, "prefilter", None) or ""]
+    for name in ("patterns", "exceptions"):
+        for pats in getattr(rule, name, {}).values():
+            texts += pats
+    for per_lang in getattr(rule, "exceptions_by_stage", {}).values():
+        for pats in per_lang.values():
+            texts += pats
+    return not any(_UPPER_LITERAL.search(t) for t in texts)
+
+
 @dataclass(slots=True)
 class Compiled:
     """A rule, where it was defined, and its compiled patterns per language."""
@@ -45,15 +72,27 @@ class Compiled:
     excs: dict[Lang, re.Pattern[str]] = field(default_factory=dict)
     stage_excs: dict[tuple[Stage, Lang], re.Pattern[str]] = field(default_factory=dict)
     swaps: dict[Lang, dict[str, str]] = field(default_factory=dict)
+    use_lower: bool = False
+    prefilter: re.Pattern[str] | None = None
+
+    def hay(self, text: Text) -> str:
+        """The form of a text this rule's patterns match against."""
+        return text.lower if self.use_lower else text.norm
 
 
 def compile_rule(rule: Rule, source: str, line: int) -> Compiled:
     """Compile a rule's patterns; re.error propagates for the loader to locate."""
-    c = Compiled(rule, source, line)
-    flags = re.IGNORECASE if getattr(rule, "ignorecase", True) else 0
+    c = Compiled(rule, source, line, use_lower=lowercase_ok(rule))
+    flags = re.IGNORECASE if getattr(rule, "ignorecase", True) and not c.use_lower else 0
+
+    def toks(values: list[str]) -> list[str]:
+        return [v.lower() for v in values] if c.use_lower else values
+
     if isinstance(rule, ExistenceRule):
+        if rule.prefilter:
+            c.prefilter = re.compile(rule.prefilter, flags)
         for lang in rule.langs:
-            pat = alternation(rule.tokens.get(lang, []), rule.patterns.get(lang, []), flags)
+            pat = alternation(toks(rule.tokens.get(lang, [])), rule.patterns.get(lang, []), flags)
             if pat is not None:
                 c.pats[lang] = pat
             exc = alternation([], rule.exceptions.get(lang, []), flags)
@@ -66,7 +105,7 @@ def compile_rule(rule: Rule, source: str, line: int) -> Compiled:
                     c.stage_excs[(stage, lang)] = exc
     elif isinstance(rule, SubstitutionRule):
         for lang, swap in rule.swap.items():
-            pat = alternation(list(swap), [], flags)
+            pat = alternation(toks(list(swap)), [], flags)
             if pat is not None:
                 c.pats[lang] = pat
             c.swaps[lang] = {k.lower(): v for k, v in swap.items()}
@@ -112,5 +151,5 @@ def exception_spans(c: Compiled, doc: Doc, text: Text, seg: Segment) -> list[tup
         pats.append(c.stage_excs.get((doc.ctx.stage, lang)))
     for pat in pats:
         if pat is not None:
-            out += [(m.start(), m.end()) for m in pat.finditer(text.norm, seg.start, seg.end)]
+            out += [(m.start(), m.end()) for m in pat.finditer(c.hay(text), seg.start, seg.end)]
     return out

@@ -3,12 +3,14 @@
 import dataclasses
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from guards.models import Draft, Field_, Finding, GuardContext
 from guards.text import Segment, Text
-from guards.timeparse import TimeExpr, extract
+from guards.timeparse import TimeExpr, extract, resolve_clock
 
 Role = Literal["next_update", "eta", "other"]
 
@@ -18,7 +20,7 @@ _UPDATE_CUES = re.compile(
     r"更新|进展|通报|最新消息|更多信息|下次|下一次|"
     r"(?<![A-Za-z])(?:update[sd]?|updating|next update|more information|further information|"
     r"further details|more details|report back|check back)(?![A-Za-z])",
-    re.IGNORECASE,
+    # Matched against the lowercased text: no re.IGNORECASE, which is several times slower.
 )
 _ETA_CUES = re.compile(
     # Modal words (预计, expect, estimated) are not cues: "next update is expected within 30
@@ -27,7 +29,7 @@ _ETA_CUES = re.compile(
     r"(?<![A-Za-z])(?:recover(?:y|ed)?|restor(?:e|ed|ation)|resolv(?:e|ed)|resolution|fix(?:ed)?|"
     r"mitigat(?:e|ed|ion)|back to normal|fully operational)"
     r"(?![A-Za-z])",
-    re.IGNORECASE,
+    # Matched against the lowercased text: no re.IGNORECASE, which is several times slower.
 )
 
 
@@ -36,12 +38,12 @@ _ETA_CUES = re.compile(
 _FUTURE = re.compile(
     r"将|会|预计|预期|计划|(?<![A-Za-z])(?:will|expect(?:ed|s)?|anticipate[sd]?|should|estimated?|"
     r"plan(?:ned)?|next|by then|going to|aim)(?![A-Za-z])",
-    re.IGNORECASE,
+    # Matched against the lowercased text: no re.IGNORECASE, which is several times slower.
 )
 _PAST = re.compile(
     r"已经|(?<![A-Za-z])(?:was|were|had|began|started|recovered|resolved|restored|mitigated|"
     r"completed|reached|occurred|ended|caught up|returned|saw|experienced)(?![A-Za-z])",
-    re.IGNORECASE,
+    # Matched against the lowercased text: no re.IGNORECASE, which is several times slower.
 )
 
 
@@ -67,6 +69,25 @@ class Doc:
         self.body = Text(self.draft.body)
         self.title = Text(self.draft.title) if self.draft.title else None
 
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        """The audience's zone."""
+        return self.ctx.zone()
+
+    @cached_property
+    def local_now(self) -> datetime:
+        """The draft time in the audience's zone."""
+        return self.ctx.now.astimezone(self.zone)
+
+    @cached_property
+    def moments(self) -> dict[int, datetime]:
+        """The datetime each clock expression of the body names, by start offset."""
+        return {
+            e.start: resolve_clock(e, self.ctx.now, self.zone)
+            for e in self.times
+            if e.kind == "clock"
+        }
+
     def fields(self) -> list[tuple[Field_, Text]]:
         """Title (when there is one) and body."""
         out: list[tuple[Field_, Text]] = []
@@ -78,7 +99,7 @@ class Doc:
     @cached_property
     def times(self) -> list[TimeExpr]:
         """Time expressions of the body."""
-        return extract(self.body.norm)
+        return extract(self.body.norm, self.body.lower)
 
     @cached_property
     def role_times(self) -> list[RoleTime]:
@@ -96,7 +117,7 @@ class Doc:
         return out
 
     def _role(self, clause: Segment, expr: TimeExpr) -> Role:
-        text = self.body.norm
+        text = self.body.lower
         best: tuple[int, Role] | None = None
         for role, cues in (("next_update", _UPDATE_CUES), ("eta", _ETA_CUES)):
             for m in cues.finditer(text, clause.start, clause.end):

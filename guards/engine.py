@@ -68,14 +68,31 @@ def _reask(findings: list[Finding]) -> Reask | None:
     return Reask(prompt="\n".join(lines), items=items)
 
 
+def _in_force(ruleset: RuleSet, ctx: GuardContext) -> list[Compiled]:
+    facts = ctx.facts
+    present = frozenset(
+        name for name in ruleset.when_facts if facts is not None and getattr(facts, name, None)
+    )
+    key = (id(ruleset), ctx.lang, ctx.stage, ctx.kind, ctx.channel, present)
+    cached = _IN_FORCE.get(key)
+    if cached is None:
+        cached = [c for c in ruleset.rules if c.rule.kind != "consistency" and applies(c, ctx)]
+        if len(_IN_FORCE) > 4096:
+            _IN_FORCE.clear()
+        _IN_FORCE[key] = cached
+    return cached
+
+
+_IN_FORCE: dict[tuple[object, ...], list[Compiled]] = {}
+
+
 def check(draft: Draft, context: GuardContext, rules: RuleSet | None = None) -> GuardReport:
     """Check one draft against every rule in force for its context."""
     ruleset = rules if rules is not None else load_packs()
     doc = Doc(draft, context)
     findings: list[Finding] = []
-    for c in ruleset.rules:
-        if c.rule.kind != "consistency" and applies(c, context):
-            findings += run_rule(c, doc)
+    for c in _in_force(ruleset, context):
+        findings += run_rule(c, doc)
     findings.sort(key=lambda f: (f.field != "title", f.span.start, _LEVEL_ORDER[f.level]))
     counts: dict[Level, int] = dict.fromkeys(LEVELS, 0)
     for f in findings:

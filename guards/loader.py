@@ -27,6 +27,7 @@ class RuleSet:
 
     rules: list[Compiled]
     version: str
+    when_facts: frozenset[str] = frozenset()
 
     def get(self, rule_id: str) -> Compiled:
         """One rule by id."""
@@ -155,7 +156,8 @@ def load_dir(directory: Path) -> RuleSet:
                 raise PackError(str(f), c.line, f"duplicate rule id {c.rule.id}")
             seen.add(c.rule.id)
             rules.append(c)
-    return RuleSet(rules, "sha256:" + digest.hexdigest()[:16])
+    when = frozenset(c.rule.when_fact for c in rules if c.rule.when_fact)
+    return RuleSet(rules, "sha256:" + digest.hexdigest()[:16], when)
 
 
 @cache

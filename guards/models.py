@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, computed_field, field_validator
 
 Lang = Literal["zh", "en"]
 Level = Literal["error", "warning", "suggestion"]
@@ -124,6 +124,18 @@ class Finding(BaseModel):
     field: Field_ = "body"
     playbook: str = ""
     rendition: int | None = Field(default=None, description="Index, for consistency findings.")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def start(self) -> int:
+        """Start offset, flat for JSON consumers."""
+        return self.span.start
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def end(self) -> int:
+        """End offset, flat for JSON consumers."""
+        return self.span.end
 
 
 class ReaskItem(BaseModel):

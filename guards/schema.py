@@ -90,6 +90,9 @@ class ExistenceRule(RuleBase):
     exceptions_by_stage: dict[Stage, PerLang] = Field(default_factory=dict)
     ignorecase: bool = True
     use_deny_terms: bool = Field(default=False, description="Also flag the context's deny_terms.")
+    prefilter: str | None = Field(
+        default=None, description="A cheap regex that must occur before the patterns are run."
+    )
 
 
 class SubstitutionRule(RuleBase):

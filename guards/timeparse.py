@@ -39,96 +39,98 @@ TZ_LABELS: dict[str, str] = {
     "SGT": "Asia/Singapore",
 }
 
+# Patterns match the lowercased text without re.IGNORECASE (several times faster in CPython).
+# None starts with a look-behind, which would defeat the engine's first-character scan; the
+# "not glued to a preceding letter or digit" check is done in code instead (`_glued`).
 _TZ = (
-    r"(?P<tz>UTC(?:\s?[+-]\d{1,2}(?::?\d{2})?)?|GMT|北京时间|CST|PST|PDT|PT|EST|EDT|ET|CET|CEST"
-    r"|JST|SGT)"
+    r"(?P<tz>utc(?:\s?[+-]\d{1,2}(?::?\d{2})?)?|gmt|北京时间|cst|pst|pdt|pt|est|edt|et|cet|cest"
+    r"|jst|sgt)"
 )
 _CN_NUM = r"[零一二两三四五六七八九十]{1,3}"
-_DAYQ = (
-    r"(?P<day>今天|今日|明天|明日|次日)?\s*"
-    r"(?P<dayq>今晚|明早|凌晨|上午|中午|下午|晚上|傍晚|早上|早晨)?"
+_PREFIX = re.compile(
+    r"(?:(?P<tzpre>北京时间|utc)\s*)?(?P<day>今天|今日|明天|明日|次日)?\s*"
+    r"(?P<dayq>今晚|明早|凌晨|上午|中午|下午|晚上|傍晚|早上|早晨)?\s*$"
 )
 _EN_NUM = (
     r"(?:\d+(?:\.\d+)?|an?|one|two|three|four|five|six|ten|fifteen|twenty|thirty|forty-five"
     r"|half an?|a couple of|several|a few)"
 )
+_AMPM_TZ = r"(?:\s*(?P<ampm>[ap]\.?m\.?)(?![a-z]))?(?:\s*" + _TZ + r"(?![a-z]))?"
 
-_PATTERNS: list[tuple[str, str]] = [
-    # 2023年10月15日 / 2023-10-15 / 10月15日 / Oct 15, 2023
+# Patterns tried with .match() at the start of each run of digits or Chinese numerals.
+_ANCHORED: list[tuple[str, str]] = [
+    # 2023年10月15日 / 10月15日 / 2023-10-15
     (
         "date",
-        r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}-\d{1,2}-\d{1,2}|"
-        r"(?<![A-Za-z])(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
-        r"(?:st|nd|rd|th)?(?:,?\s+\d{4})?(?![\d:])",
+        r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|"
+        r"\d{4}-\d{1,2}-\d{1,2}",
     ),
-    # 14:30 / 2:00 PM / 14:30 UTC / 北京时间14:30
-    (
-        "clock",
-        r"(?:(?P<tzpre>北京时间|UTC)\s*)?"
-        + _DAYQ
-        + r"(?<![\d.:])(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)"
-        r"(?::[0-5]\d)?(?![\d:])(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?)(?![A-Za-z]))?(?:\s*"
-        + _TZ
-        + r"(?![A-Za-z]))?",
-    ),
-    # 2 PM / 11am
-    (
-        "clock",
-        r"(?<![\d:.])(?P<h>1[0-2]|0?[1-9])\s*(?P<ampm>[AaPp]\.?[Mm]\.?)(?![A-Za-z])(?:\s*"
-        + _TZ
-        + r"(?![A-Za-z]))?",
-    ),
-    # 下午3点半 / 15点 / 三点
-    (
-        "clock",
-        _DAYQ
-        + r"(?P<h>\d{1,2}|"
-        + _CN_NUM
-        + r")\s*[点時时](?!钟)(?:\s*(?P<m>\d{1,2}|"
-        + _CN_NUM
-        + r")\s*分?|(?P<half>半)|整)?",
-    ),
-    # 1小时30分钟 (a duration), before the relative forms so it wins the overlap
+    # 14:30 / 2:00 pm / 14:30 utc (a 北京时间/下午/明天 prefix is read by _PREFIX)
+    ("clock", r"(?P<h>\d{1,2}):(?P<m>[0-5]\d)(?::[0-5]\d)?(?![\d:])" + _AMPM_TZ),
+    # 2 pm / 11am
+    ("clock", r"(?P<h>\d{1,2})\s*(?P<ampm>[ap]\.?m\.?)(?![a-z])(?:\s*" + _TZ + r"(?![a-z]))?"),
+    # 1小时30分钟 (a duration), before the relative forms so it wins
     (
         "duration",
-        r"(?P<h>\d+|"
-        + _CN_NUM
-        + r")\s*(?:个)?\s*(?:小时|钟头)\s*(?:零)?\s*(?P<m>\d+|"
-        + _CN_NUM
-        + r")\s*分(?:钟)?",
+        r"(?P<h>\d+|" + _CN_NUM + r")\s*(?:个)?\s*(?:小时|钟头)\s*(?:零)?\s*"
+        r"(?P<m>\d+|" + _CN_NUM + r")\s*分(?:钟)?",
     ),
     # 30分钟内 / 1小时后 / 半小时内
     (
         "relative",
-        r"(?:(?P<n>\d+(?:\.\d+)?|"
-        + _CN_NUM
-        + r"|半)\s*(?:个)?\s*(?P<unit>分钟|小时|钟头)|(?P<n2>半)\s*(?P<unit2>小时))"
+        r"(?P<n>\d+(?:\.\d+)?|" + _CN_NUM + r"|半)\s*(?:个)?\s*(?P<unit>分钟|小时|钟头)"
         r"\s*(?P<suf>内|之内|以内|后|之后|左右)",
     ),
-    # in 30 minutes / within the next hour / within 2 hours
+    # 下午3点半 / 15点 / 三点
     (
-        "relative",
-        r"(?<![A-Za-z])(?:in|within)\s+(?:the\s+next\s+|the\s+|about\s+|approximately\s+|around\s+|roughly\s+|"
-        r"another\s+|an?\s+additional\s+)?(?:(?P<n>"
-        + _EN_NUM
-        + r")\s*)?(?P<unit>minutes?|mins?|hours?|hrs?)"
-        r"(?![A-Za-z])",
+        "clock",
+        r"(?P<h>\d{1,2}|" + _CN_NUM + r")\s*[点时](?!钟)"
+        r"(?:\s*(?P<m>\d{1,2}|" + _CN_NUM + r")\s*分|(?P<half>半)|整)?",
     ),
     # 90 minutes / 2 hours / 40分钟 (plain durations, e.g. an impact duration)
     (
         "duration",
-        r"(?<![A-Za-z\d])(?P<n>\d+(?:\.\d+)?|"
-        + _CN_NUM
-        + r"|half an?|an?)\s*(?:个)?\s*(?P<unit>分钟|小时|minutes?|mins?|hours?|hrs?)(?![A-Za-z])",
+        r"(?P<n>\d+(?:\.\d+)?|" + _CN_NUM + r"|半)\s*(?:个)?\s*"
+        r"(?P<unit>分钟|小时|minutes?|mins?|hours?|hrs?)(?![a-z])",
     ),
+]
+# Patterns scanned over the whole text: they start with words, not numbers.
+_SCANNED: list[tuple[str, str]] = [
+    (
+        "date",
+        r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}"
+        r"(?:st|nd|rd|th)?(?:,?\s+\d{4})?(?![\d:])",
+    ),
+    # in 30 minutes / within the next hour / within 2 hours
+    (
+        "relative",
+        r"(?:in|within)\s+(?:the\s+next\s+|the\s+|about\s+|approximately\s+|around\s+|"
+        r"roughly\s+|another\s+|an?\s+additional\s+)?(?:(?P<n>" + _EN_NUM + r")\s*)?"
+        r"(?P<unit>minutes?|mins?|hours?|hrs?)(?![a-z])",
+    ),
+    ("duration", r"(?P<n>half an?|an?)\s+(?P<unit>minutes?|mins?|hours?|hrs?)(?![a-z])"),
     # 今晚 / 明天 / later today / tomorrow: parseable but not to the minute
     (
         "fuzzy",
-        r"今晚|今天晚些时候|明天|明日|本周内|下周|"
-        r"(?<![A-Za-z])(?:later today|tomorrow|this evening|tonight|"
-        r"later this (?:week|evening|afternoon|morning)|next week|end of (?:the )?day)(?![A-Za-z])",
+        r"今晚|今天晚些时候|明天|明日|本周内|下周|later today|tomorrow|this evening|tonight|"
+        r"later this (?:week|evening|afternoon|morning)|next week|end of (?:the )?day",
     ),
 ]
+_ANCHOR = re.compile(r"[0-9零一二两三四五六七八九十半]+")
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def _glued(text: str, start: int) -> bool:
+    """Whether a match starting with a letter or digit continues a preceding word or number."""
+    if start == 0:
+        return False
+    first, prev = text[start], text[start - 1]
+    if first not in _ALNUM:
+        return False
+    if prev in _ALNUM:
+        return True
+    # "1.5" and "14:30:05" continue a number; "时间:2023" does not.
+    return first.isdigit() and prev in ".:" and start >= 2 and text[start - 2].isdigit()
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +147,38 @@ class TimeExpr:
     has_label: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class _Alt:
+    kind: TimeKind
+    names: tuple[tuple[str, str], ...]  # (group name in the combined regex, base name)
+
+
+def _combine(patterns: list[tuple[str, str]], tag: str) -> tuple[re.Pattern[str], dict[str, _Alt]]:
+    parts: list[str] = []
+    alts: dict[str, _Alt] = {}
+    for i, (kind, pattern) in enumerate(patterns):
+        suffix = f"{tag}{i}"
+        renamed = re.sub(r"\(\?P<(\w+)>", rf"(?P<\1_{suffix}>", pattern)
+        names = tuple((f"{n}_{tag}{i}", n) for n in re.findall(r"\(\?P<(\w+)>", pattern))
+        parts.append(f"(?P<{tag}{i}>{renamed})")
+        alts[f"{tag}{i}"] = _Alt(kind, names)  # type: ignore[arg-type]
+    return re.compile("|".join(parts)), alts
+
+
 @cache
-def _compiled() -> list[tuple[str, re.Pattern[str]]]:
-    return [(kind, re.compile(p, re.IGNORECASE)) for kind, p in _PATTERNS]
+def _compiled() -> tuple[re.Pattern[str], list[re.Pattern[str]], dict[str, _Alt]]:
+    """The anchored alternation, the scanned patterns, and what each branch is.
+
+    Scanned patterns stay separate: one alternation of them defeats the engine's
+    first-character scan and is several times slower than the separate scans.
+    """
+    anchored, alts = _combine(_ANCHORED, "a")
+    scanned: list[re.Pattern[str]] = []
+    for i, item in enumerate(_SCANNED):
+        pattern, more = _combine([item], f"s{i}_")
+        scanned.append(pattern)
+        alts |= more
+    return anchored, scanned, alts
 
 
 def cn_number(token: str) -> int | None:
@@ -199,92 +230,128 @@ def _tz_of(label: str | None) -> str | None:
     return TZ_LABELS.get(label.upper() if label.isascii() else label)
 
 
-def _clock(m: re.Match[str]) -> TimeExpr | None:
-    g = m.groupdict()
-    hour = cn_number(g["h"])
+def _clock(g: dict[str, str | None], start: int, end: int, hay: str, norm: str) -> TimeExpr | None:
+    h = g.get("h") or ""
+    hour = cn_number(h)
     if hour is None:
         return None
+    pre = _PREFIX.search(hay, max(0, start - 10), start)
+    p = pre.groupdict() if pre is not None else {}
+    if pre is not None and any(p.values()):
+        start = pre.start()
+        while norm[start].isspace():
+            start += 1
     minute = 0
-    if g.get("m"):
-        mm = cn_number(g["m"])
+    mtext = g.get("m")
+    if mtext:
+        mm = cn_number(mtext)
         if mm is None or mm > 59:
             return None
         minute = mm
     elif g.get("half"):
         minute = 30
-    ampm = (g.get("ampm") or "").lower().replace(".", "")
-    dayq = g.get("dayq") or ""
+    elif not h.isdigit() and not p.get("dayq") and ":" not in hay[start:end]:
+        return None  # 一点 alone is "a little", not one o'clock
+    ampm = (g.get("ampm") or "").replace(".", "")
+    dayq = p.get("dayq") or ""
     if (ampm == "pm" and hour < 12) or (dayq in ("下午", "晚上", "傍晚", "今晚") and hour < 12):
         hour += 12
     elif ampm == "am" and hour == 12:
         hour = 0
-    if hour > 23:
+    if hour > 23 or (ampm and hour == 0 and h != "12"):
         return None
-    label = g.get("tz") or g.get("tzpre")
+    label = g.get("tz") or p.get("tzpre")
+    day = p.get("day") or dayq
     return TimeExpr(
-        m.start(),
-        m.end(),
+        start,
+        end,
         "clock",
-        m.group(),
+        norm[start:end],
         hour * 60 + minute,
         _tz_of(label),
-        1 if (g.get("day") or dayq) in ("明天", "明日", "次日", "明早") else 0,
+        1 if day in ("明天", "明日", "次日", "明早") else 0,
         bool(label),
     )
 
 
-def _length(m: re.Match[str], kind: TimeKind) -> TimeExpr | None:
-    g = m.groupdict()
-    if g.get("m") is not None and g.get("h") is not None:
-        h, mm = cn_number(g["h"]), cn_number(g["m"])
+def _length(
+    g: dict[str, str | None], start: int, end: int, kind: TimeKind, norm: str
+) -> TimeExpr | None:
+    text = norm[start:end]
+    hh, mm_ = g.get("h"), g.get("m")
+    if hh is not None and mm_ is not None:
+        h, mm = cn_number(hh), cn_number(mm_)
         if h is None or mm is None:
             return None
-        return TimeExpr(m.start(), m.end(), kind, m.group(), h * 60 + mm)
-    token = g.get("n") or g.get("n2")
-    unit = g.get("unit") or g.get("unit2") or ""
+        return TimeExpr(start, end, kind, text, h * 60 + mm)
+    token = g.get("n")
+    unit = g.get("unit") or ""
     value = 0.5 if token == "半" else _en_number(token)
     if value is None:
         return None
-    return TimeExpr(m.start(), m.end(), kind, m.group(), round(value * _unit_minutes(unit)))
+    return TimeExpr(start, end, kind, text, round(value * _unit_minutes(unit)))
 
 
-def extract(norm: str) -> list[TimeExpr]:
-    """All time expressions in normalised text, leftmost-longest, non-overlapping."""
+def extract(norm: str, lower: str | None = None) -> list[TimeExpr]:
+    """All time expressions in normalised text, leftmost-longest, non-overlapping.
+
+    `lower` is the lowercased text (same offsets); it is computed when not given.
+    """
+    hay = norm.lower() if lower is None else lower
+    if len(hay) != len(norm):
+        hay = "".join(c.lower() if len(c.lower()) == 1 else c for c in norm)
+    anchored, scanned, alts = _compiled()
+    matches: list[re.Match[str]] = [m for p in scanned for m in p.finditer(hay)]
+    for run in _ANCHOR.finditer(hay):
+        m = anchored.match(hay, run.start())
+        if m is not None:
+            matches.append(m)
+    matches.sort(key=lambda m: (m.start(), -m.end()))
     found: list[TimeExpr] = []
-    taken: list[tuple[int, int]] = []
-    for kind, pattern in _compiled():
-        for m in pattern.finditer(norm):
-            if m.end() == m.start() or any(m.start() < e and s < m.end() for s, e in taken):
+    for m in matches:
+        expr = _to_expr(m, alts, hay, norm)
+        if expr is None:
+            continue
+        if found and expr.start < found[-1].end:
+            # A clock whose prefix (明天下午) was first seen as a fuzzy day replaces it.
+            if not (found[-1].kind == "fuzzy" and expr.kind == "clock"):
                 continue
-            expr: TimeExpr | None
-            if kind == "clock":
-                expr = _clock(m)
-            elif kind in ("relative", "duration"):
-                expr = _length(m, kind)  # type: ignore[arg-type]
-            else:
-                expr = TimeExpr(m.start(), m.end(), kind, m.group())  # type: ignore[arg-type]
-            if expr is None and kind != "clock" and not norm[m.start()].isascii():
-                expr = _jionlp_fallback(m, kind)  # type: ignore[arg-type]
-            if expr is not None:
-                found.append(expr)
-                taken.append((m.start(), m.end()))
-    found.sort(key=lambda e: e.start)
+            found.pop()
+        found.append(expr)
     return found
 
 
-def _jionlp_fallback(m: re.Match[str], kind: TimeKind) -> TimeExpr | None:
+def _to_expr(m: re.Match[str], alts: dict[str, _Alt], hay: str, norm: str) -> TimeExpr | None:
+    start, end = m.start(), m.end()
+    if _glued(hay, start):
+        return None
+    alt = alts[m.lastgroup or ""]
+    g = {base: m.group(full) for full, base in alt.names}
+    expr: TimeExpr | None
+    if alt.kind == "clock":
+        expr = _clock(g, start, end, hay, norm)
+    elif alt.kind in ("relative", "duration"):
+        expr = _length(g, start, end, alt.kind, norm)
+    else:
+        expr = TimeExpr(start, end, alt.kind, norm[start:end])
+    if expr is None and alt.kind != "clock" and not hay[start].isascii():
+        expr = _jionlp_fallback(norm[start:end], start, end, alt.kind)
+    return expr
+
+
+def _jionlp_fallback(text: str, start: int, end: int, kind: TimeKind) -> TimeExpr | None:
     """Ask jionlp about a Chinese phrase the regexes found but could not normalise."""
     parser = _jionlp()
     if parser is None:
         return None
     try:
-        parsed: dict[str, Any] = parser(m.group(), time_base=0)
+        parsed: dict[str, Any] = parser(text, time_base=0)
     except Exception:  # jionlp raises bare ValueError/KeyError on phrases it rejects
         return None
     detail = parsed.get("time")
     if parsed.get("type") == "time_delta" and isinstance(detail, dict):
         minutes = float(detail.get("hour", 0)) * 60 + float(detail.get("minute", 0))
-        return TimeExpr(m.start(), m.end(), kind, m.group(), round(minutes))
+        return TimeExpr(start, end, kind, text, round(minutes))
     return None
 
 

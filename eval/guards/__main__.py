@@ -1,6 +1,7 @@
 """Run the rule packs over real updates: per-rule hit rates and a sample for hand checking.
 
-python -m eval.guards --data ../shared/data/incidents_en_github.jsonl [--sample-findings 30 --seed N]
+python -m eval.guards --data ../shared/data/incidents_en_github.jsonl \
+    [--sample-findings 30 --seed N]
 """
 
 import argparse

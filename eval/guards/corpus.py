@@ -38,6 +38,7 @@ def load_cases(path: Path) -> Iterator[Case]:
                 if not body:
                     continue
                 now = datetime.fromisoformat(update["created_at"].replace("Z", "+00:00"))
-                ctx = GuardContext(lang="en", stage=stage, now=now, timezone="UTC",
-                                   severity=severity)
+                ctx = GuardContext(
+                    lang="en", stage=stage, now=now, timezone="UTC", severity=severity
+                )
                 yield Case(incident["incident_id"], i, Draft(body=body), ctx)

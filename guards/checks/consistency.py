@@ -7,7 +7,6 @@ from guards.compiled import Compiled
 from guards.doc import Doc, Hit, to_finding
 from guards.models import Finding
 from guards.schema import ConsistencyRule
-from guards.timeparse import resolve_clock
 
 _NUM = re.compile(
     r"\d+(?:\.\d+)?\s*%|(?<![\d:.,])\d{1,3}(?:,\d{3})+(?![\d,])|(?<![\d:.])\d+(?:\.\d+)?(?![\d:])"
@@ -20,7 +19,7 @@ def _values(doc: Doc, check: str) -> list[tuple[str, int, int]]:
     if check == "times":
         for e in doc.times:
             if e.kind == "clock":
-                at = resolve_clock(e, doc.ctx.now, doc.ctx.zone()).astimezone(UTC)
+                at = doc.moments[e.start].astimezone(UTC)
                 out.append((at.strftime("%H:%M UTC"), e.start, e.end))
         return out
     taken = [(e.start, e.end) for e in doc.times if e.kind in ("clock", "date")]

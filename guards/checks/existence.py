@@ -1,6 +1,7 @@
 """Existence (forbidden phrasing, sensitive data) and substitution (glossary) checks."""
 
 import re
+from functools import cache
 
 from guards.compiled import Compiled, exception_spans, masked, regions, term_pattern
 from guards.doc import Doc, Hit
@@ -14,18 +15,26 @@ def _span(m: re.Match[str]) -> tuple[int, int]:
     return m.start(), m.end()
 
 
+@cache
+def _deny_pattern(terms: tuple[str, ...], lowered: bool) -> re.Pattern[str]:
+    return re.compile("|".join(term_pattern(t) for t in terms), 0 if lowered else re.I)
+
+
 def existence(c: Compiled, doc: Doc) -> list[Hit]:
     """Flag every match not inside an exception."""
     rule = c.rule
     assert isinstance(rule, ExistenceRule)
     pats = [p for p in (c.pats.get(doc.ctx.lang),) if p is not None]
     if rule.use_deny_terms and doc.ctx.deny_terms:
-        pats.append(re.compile("|".join(term_pattern(t) for t in doc.ctx.deny_terms), re.I))
+        deny = [t.lower() if c.use_lower else t for t in doc.ctx.deny_terms if t]
+        pats.append(_deny_pattern(tuple(deny), c.use_lower))
     hits: list[Hit] = []
     for name, text, seg in regions(doc, rule.scope):
+        if c.prefilter is not None and not c.prefilter.search(c.hay(text), seg.start, seg.end):
+            continue
         masks: list[tuple[int, int]] | None = None
         for pat in pats:
-            for m in pat.finditer(text.norm, seg.start, seg.end):
+            for m in pat.finditer(c.hay(text), seg.start, seg.end):
                 start, end = _span(m)
                 if masks is None:
                     masks = exception_spans(c, doc, text, seg)
@@ -51,11 +60,11 @@ def substitution(c: Compiled, doc: Doc) -> list[Hit]:
     hits: list[Hit] = []
     for name, text, seg in regions(doc, rule.scope):
         masks = exception_spans(c, doc, text, seg)
-        for m in pat.finditer(text.norm, seg.start, seg.end):
+        for m in pat.finditer(c.hay(text), seg.start, seg.end):
             if masked(masks, m.start(), m.end()):
                 continue
             key = re.sub(r"\s+", " ", m.group().lower())
-            replacement = _keep_case(m.group(), swaps.get(key, ""))
+            replacement = _keep_case(text.norm[m.start() : m.end()], swaps.get(key, ""))
             hits.append(
                 Hit(
                     name,

@@ -2,6 +2,7 @@
 
 import re
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,13 +11,20 @@ from guards.compiled import Compiled
 from guards.doc import Doc, Hit
 from guards.models import GuardFacts
 from guards.schema import FaithfulnessRule
-from guards.timeparse import TimeExpr
 
 _PCT = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*%|百分之(?P<cn>[零一二两三四五六七八九十百]+|\d+)")
-_NUMBER = re.compile(
-    r"(?<![A-Za-z0-9_.:\-/#])\d{1,3}(?:,\d{3})+(?![\d,])|(?<![A-Za-z0-9_.:\-/#])\d+(?:\.\d+)?(?![\d%A-Za-z_.:])"
-)
 _FACT_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+# Candidates only; whether one is a standalone number is decided by `_standalone` (fast: no
+# look-behind at the start of the pattern).
+_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?![\d,])|\d+(?:\.\d+)?")
+_NOT_BEFORE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-/#")
+_NOT_AFTER = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_%.:")
+
+
+def _standalone(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return before not in _NOT_BEFORE and after not in _NOT_AFTER
 
 
 def _fact_numbers(facts: GuardFacts) -> set[float]:
@@ -82,9 +90,12 @@ def rule_params_default() -> dict[str, Any]:
     return {"eta_buffer": [0.30, 0.50], "round_to_minutes": 5}
 
 
-def _same_minute(expr: TimeExpr, target: datetime, doc: Doc) -> bool:
-    local = target.astimezone(ZoneInfo(expr.tz) if expr.tz else doc.ctx.zone())
-    return expr.minutes == local.hour * 60 + local.minute
+def _minutes_of(moments: list[datetime], zone: ZoneInfo) -> set[int]:
+    out = set()
+    for target in moments:
+        local = target.astimezone(zone)
+        out.add(local.hour * 60 + local.minute)
+    return out
 
 
 def _clock_times(rule: FaithfulnessRule, doc: Doc, facts: GuardFacts) -> list[Hit]:
@@ -92,10 +103,13 @@ def _clock_times(rule: FaithfulnessRule, doc: Doc, facts: GuardFacts) -> list[Hi
     roles = {rt.expr.start: rt for rt in doc.role_times}
     moments = _fact_moments(doc, facts, rule.params or rule_params_default())
     window = eta_window(doc, rule.params or rule_params_default())
+    by_zone: dict[str | None, set[int]] = {}
     for expr in doc.times:
         if expr.kind != "clock":
             continue
-        if any(_same_minute(expr, m, doc) for m in moments):
+        if expr.tz not in by_zone:
+            by_zone[expr.tz] = _minutes_of(moments, ZoneInfo(expr.tz) if expr.tz else doc.zone)
+        if expr.minutes in by_zone[expr.tz]:
             continue
         rt = roles.get(expr.start)
         at = moment(doc, rt) if rt is not None else None
@@ -142,13 +156,17 @@ def _durations(rule: FaithfulnessRule, doc: Doc, facts: GuardFacts) -> list[Hit]
 
 
 def _numbers(rule: FaithfulnessRule, doc: Doc, facts: GuardFacts) -> list[Hit]:
-    taken = [(e.start, e.end) for e in doc.times]
-    taken += [(m.start(), m.end()) for m in _PCT.finditer(doc.body.norm)]
+    text = doc.body.norm
+    taken = bytearray(len(text) + 1)
+    for e in doc.times:
+        taken[e.start : e.end] = b"\x01" * (e.end - e.start)
+    for pm in _PCT.finditer(text):
+        taken[pm.start() : pm.end()] = b"\x01" * (pm.end() - pm.start())
     allowed = _fact_numbers(facts)
     ignore = {float(x) for x in rule.params.get("ignore", [0, 1])}
     hits: list[Hit] = []
-    for m in _NUMBER.finditer(doc.body.norm):
-        if any(s <= m.start() < e for s, e in taken):
+    for m in _NUMBER.finditer(text):
+        if taken[m.start()] or not _standalone(text, m.start(), m.end()):
             continue
         value = float(m.group().replace(",", ""))
         if value in ignore or value in allowed:
@@ -157,15 +175,19 @@ def _numbers(rule: FaithfulnessRule, doc: Doc, facts: GuardFacts) -> list[Hit]:
     return hits
 
 
+@cache
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(n.lower()) for n in sorted(names, key=len, reverse=True)))
+
+
 def _names(rule: FaithfulnessRule, doc: Doc, facts: GuardFacts) -> list[Hit]:
     names: list[str] = rule.params.get("names", {}).get(doc.ctx.lang, [])
     if not names:
         return []
     known = " ".join(facts.strings()).lower()
     hits: list[Hit] = []
-    pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)), re.I)
-    for m in pattern.finditer(doc.body.norm):
-        if m.group().lower() not in known:
+    for m in _names_pattern(tuple(names)).finditer(doc.body.lower):
+        if m.group() not in known:
             hits.append(Hit("body", m.start(), m.end(), {"value": m.group()}))
     return hits
 

@@ -2,6 +2,7 @@
 
 import math
 import re
+from bisect import bisect_left
 from functools import cache
 from typing import Any
 
@@ -17,7 +18,8 @@ _GSM_BASIC = set(
 _GSM_EXT = set("^{}\\[~]|€\f")
 _WORDS = re.compile(r"[A-Za-z0-9][\w'’-]*")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_ACRONYM = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]{1,5}s?(?![A-Za-z0-9])")
+_ACRONYM = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z0-9]{1,5}s?(?![A-Za-z0-9])")
+_TWO_CAPS = re.compile(r"[A-Z][A-Z0-9]")
 
 
 def sms_segments(text: str) -> tuple[str, int]:
@@ -57,15 +59,16 @@ def _bluf(params: dict[str, Any], doc: Doc) -> list[Hit]:
     return [Hit("body", first.start, first.end)]
 
 
-def _sentence_count(doc: Doc, start: int, end: int) -> int:
-    return sum(1 for s in doc.body.sentences() if start <= s.start < end)
+def _sentence_count(starts: list[int], start: int, end: int) -> int:
+    return bisect_left(starts, end) - bisect_left(starts, start)
 
 
 def _paragraph_sentences(params: dict[str, Any], doc: Doc) -> list[Hit]:
     limit = int(params.get("max", 3))
     hits: list[Hit] = []
+    starts = [s.start for s in doc.body.sentences()]
     for p in doc.body.paragraphs():
-        n = _sentence_count(doc, p.start, p.end)
+        n = _sentence_count(starts, p.start, p.end)
         if n > limit:
             hits.append(Hit("body", p.start, p.end, {"count": str(n), "limit": str(limit)}))
     return hits
@@ -78,7 +81,7 @@ def _sentence_length(params: dict[str, Any], doc: Doc) -> list[Hit]:
     for s in doc.body.sentences():
         chunk = doc.body.norm[s.start : s.end]
         if doc.ctx.lang == "zh":
-            n = len(_CJK.findall(chunk)) + len(_WORDS.findall(chunk))
+            n = len(chunk)  # characters, punctuation included: cheap and close enough
             limit = zh_max
         else:
             n = len(_WORDS.findall(chunk))
@@ -112,15 +115,17 @@ def _sms_segments(params: dict[str, Any], doc: Doc) -> list[Hit]:
 
 
 def _acronym_density(params: dict[str, Any], doc: Doc) -> list[Hit]:
-    allow = {a.upper() for a in params.get("allow", [])}
+    minimum = int(params.get("min_count", 3))
     text = doc.body.norm
+    if len(_TWO_CAPS.findall(text)) < minimum:
+        return []
+    allow = {a.upper() for a in params.get("allow", [])}
     found = [m for m in _ACRONYM.finditer(text) if m.group().rstrip("s") not in allow]
     if doc.ctx.lang == "zh":
         units = len(_CJK.findall(text)) / 2 + len(_WORDS.findall(text))
     else:
         units = len(_WORDS.findall(text))
     limit = float(params.get("max_per_100_words", 5))
-    minimum = int(params.get("min_count", 3))
     if len(found) < minimum or units <= 0 or len(found) * 100 / units <= limit:
         return []
     first = found[0]

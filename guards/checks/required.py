@@ -26,9 +26,9 @@ def required(c: Compiled, doc: Doc) -> list[Hit]:
     pat = c.pats.get(doc.ctx.lang)
     terms = _fact_values(doc, rule.fact_terms)
     for _name, text, seg in regions(doc, rule.scope):
-        if pat is not None and pat.search(text.norm, seg.start, seg.end):
+        if pat is not None and pat.search(c.hay(text), seg.start, seg.end):
             return []
-        chunk = text.norm[seg.start : seg.end].lower()
+        chunk = text.lower[seg.start : seg.end]
         if any(t in chunk for t in terms):
             return []
     return [Hit("body", 0, 0)]

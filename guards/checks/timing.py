@@ -41,9 +41,9 @@ def moment(doc: Doc, rt: RoleTime) -> datetime | None:
     """The datetime a next-update or ETA phrase names."""
     e = rt.expr
     if e.kind == "clock":
-        return resolve_clock(e, doc.ctx.now, doc.ctx.zone())
+        return doc.moments.get(e.start) or resolve_clock(e, doc.ctx.now, doc.zone)
     if e.kind == "relative" and e.minutes is not None:
-        return doc.ctx.local_now() + timedelta(minutes=e.minutes)
+        return doc.local_now + timedelta(minutes=e.minutes)
     return None
 
 
@@ -55,7 +55,7 @@ def _clock_in_clause(doc: Doc, rt: RoleTime) -> bool:
 
 
 def _label(doc: Doc) -> str | None:
-    return "UTC" if doc.ctx.timezone in ("UTC", "Etc/UTC") else doc.ctx.local_now().tzname()
+    return "UTC" if doc.ctx.timezone in ("UTC", "Etc/UTC") else doc.local_now.tzname()
 
 
 def timing(c: Compiled, doc: Doc) -> list[Hit]:
@@ -111,7 +111,7 @@ def _future(rule: TimingRule, doc: Doc) -> list[Hit]:
 
 
 def _now_text(doc: Doc) -> str:
-    return doc.ctx.local_now().strftime("%H:%M")
+    return doc.local_now.strftime("%H:%M")
 
 
 def _cadence(rule: TimingRule, doc: Doc) -> list[Hit]:
@@ -124,7 +124,7 @@ def _cadence(rule: TimingRule, doc: Doc) -> list[Hit]:
         at = moment(doc, rt)
         if at is not None and at > latest:
             values = {"limit": str(limit), "severity": doc.ctx.severity}
-            values["latest"] = latest.astimezone(doc.ctx.zone()).strftime("%H:%M")
+            values["latest"] = latest.astimezone(doc.zone).strftime("%H:%M")
             hits.append(Hit("body", rt.expr.start, rt.expr.end, values))
     return hits
 
@@ -166,7 +166,7 @@ def window_start(doc: Doc) -> datetime | None:
     clocks = [e for e in doc.times if e.kind == "clock"]
     if m is None or not clocks:
         return None
-    local = doc.ctx.local_now()
+    local = doc.local_now
     year = int(m.group("y") or m.group("iy") or local.year)
     month = int(m.group("mo") or m.group("im"))
     day = int(m.group("d") or m.group("id"))
