@@ -95,13 +95,14 @@ def build_email(message: Message, config: SmtpConfig) -> EmailMessage:
     mail["Message-ID"] = message_id(
         message.idempotency_key, config.message_id_domain or sender_domain
     )
-    mail["Content-Language"] = "zh-CN" if message.language == "zh" else "en"
     mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies
     if message.recipient.unsubscribe_url:
         mail["List-Unsubscribe"] = f"<{message.recipient.unsubscribe_url}>"
         mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mail.set_content(plain_text(message), charset="utf-8")
     mail.add_alternative(html_text(message), subtype="html", charset="utf-8")
+    # After the body: setting content clears every Content-* header.
+    mail["Content-Language"] = "zh-CN" if message.language == "zh" else "en"
     return mail
 
 
@@ -168,6 +169,12 @@ class SmtpPublisher:
                 return Receipt(outcome=Outcome.failed, detail="SMTP TLS handshake failed")
             return Receipt(outcome=Outcome.retry, detail="SMTP connection failed")
         except (aiosmtplib.SMTPException, OSError) as exc:
+            if isinstance(exc, aiosmtplib.SMTPException) and "not supported" in str(exc):
+                # aiosmtplib raises the base class when STARTTLS or AUTH is not offered: a
+                # configuration mismatch that no retry fixes.
+                return Receipt(
+                    outcome=Outcome.failed, detail="SMTP server lacks a required extension"
+                )
             return Receipt(outcome=Outcome.retry, detail=f"SMTP error ({type(exc).__name__})")
         return Receipt(
             outcome=Outcome.delivered,

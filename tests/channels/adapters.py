@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
+from pydantic import SecretStr
 
 from service.channels.config import SmsConfig
 from service.channels.dingtalk import DingTalkPublisher
@@ -73,9 +74,7 @@ def target(channel: ChannelName, base: str, timeout_s: float = 5.0) -> Target:
         )
     if channel == ChannelName.sms:
         config = SmsConfig(
-            url=f"{base}/v1/messages",
-            auth_value=SMS_AUTH,
-            timeout_s=timeout_s,  # type: ignore[arg-type]
+            url=f"{base}/v1/messages", auth_value=SecretStr(SMS_AUTH), timeout_s=timeout_s
         )
         return Target(
             lambda c: HttpSmsPublisher(c, config),
