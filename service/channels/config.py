@@ -1,9 +1,11 @@
 """`ChannelsConfig`: every tunable of the external channels, embedded in the app's Settings."""
 
+from email.errors import MessageError
+from email.headerregistry import Address
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 TlsMode = Literal["none", "starttls", "tls"]
 
@@ -49,6 +51,17 @@ class SmtpConfig(BaseModel):
         default=None, description="Right-hand side of Message-IDs; default: the From domain."
     )
     timeout_s: float = Field(default=30.0, gt=0)
+
+    @field_validator("from_address")
+    @classmethod
+    def _one_mailbox(cls, value: str) -> str:
+        try:
+            Address(addr_spec=value)
+        except (ValueError, IndexError, MessageError) as exc:
+            raise ValueError(
+                "from_address must be a single addr-spec like status@example.com"
+            ) from exc
+        return value
 
     @model_validator(mode="after")
     def _auth_pairs(self) -> "SmtpConfig":

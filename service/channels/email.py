@@ -8,6 +8,7 @@ an unsubscribe URL. SMTP replies classify by RFC 5321: 4yz is transient (retry),
 
 import html
 import ssl
+from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -132,7 +133,7 @@ class SmtpPublisher:
         address = message.recipient.address
         try:
             mail = build_email(message, config)
-        except (ValueError, IndexError):  # the email package rejects malformed addresses so
+        except (ValueError, IndexError, MessageError):  # how `email` rejects a bad address
             return Receipt(outcome=Outcome.failed, detail="recipient is not a valid email address")
         password = config.password.get_secret_value() if config.password else None
         sensitive = (address, password, config.username)

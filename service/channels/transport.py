@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from service.channels.config import HttpConfig
+from service.channels.logs import install_redaction
 from service.channels.model import Outcome, Receipt
 
 # Statuses that say "later": request timeout, too early, rate limited, and every 5xx.
@@ -54,6 +55,7 @@ async def post(
     timeout: httpx.Timeout,
 ) -> HttpReply | Receipt:
     """POST once; a transport failure comes back as a classified receipt, never an exception."""
+    install_redaction()  # whoever built the client, httpx's request log must not print tokens
     try:
         response = await client.post(url, content=content, headers=headers, timeout=timeout)
     except httpx.UnsupportedProtocol:

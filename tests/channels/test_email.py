@@ -204,3 +204,26 @@ def test_server_that_never_greets_is_retried() -> None:
         receipt = publish(config, email_message())
     assert receipt.outcome == Outcome.retry
     assert receipt.detail == "SMTP timeout"
+
+
+@pytest.mark.parametrize(
+    "address", ["not an email", "a@b.example\r\nBcc: x@y.example", "<a@b.example>", ""]
+)
+def test_malformed_recipient_fails_without_connecting(address: str) -> None:
+    receipt = publish(smtp_config(free_port()), make_message(ChannelName.email, address))
+    assert receipt.outcome == Outcome.failed
+    assert receipt.detail == "recipient is not a valid email address"
+
+
+def test_auth_without_tls_is_refused_by_the_server_and_fails() -> None:
+    credentials = Credentials("herald", "s3cret-pass")
+    with smtp_server(Recorder(), credentials=credentials) as server:
+        config = smtp_config(server.port, username="herald", password="s3cret-pass")
+        receipt = publish(config, email_message())
+    assert receipt.outcome == Outcome.failed
+    assert credentials.attempts == 0
+
+
+def test_from_address_is_validated() -> None:
+    with pytest.raises(ValueError, match="single addr-spec"):
+        SmtpConfig(from_address="Herald <status@example.com>")
