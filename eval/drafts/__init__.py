@@ -1,0 +1,1 @@
+"""Evaluation of the deterministic drafter: seed scenarios and real incident data."""

@@ -1,0 +1,175 @@
+"""Rendition behaviour: SMS segments, honest gaps, tone, chat markup, strict templates."""
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from service.domain.enums import Language, Severity
+from service.domain.facts import IncidentFacts
+from service.drafting import sms, timefmt
+from service.drafting.model import Channel, DraftContext, DraftKind, DraftRequest, ToneGuidance
+from service.drafting.template import TEMPLATE_DIR, TemplateDrafter
+from service.errors import ConfigError
+
+NOW = datetime(2024, 3, 5, 9, 20, tzinfo=ZoneInfo("UTC"))
+
+
+def _context(**facts: object) -> DraftContext:
+    base: dict[str, object] = {
+        "affected_components": ["Sign-in"],
+        "detected_at": datetime(2024, 3, 5, 9, 12, tzinfo=ZoneInfo("UTC")),
+    }
+    return DraftContext(
+        name="Sign-in unavailable",
+        severity=Severity.P1,
+        facts=IncidentFacts.model_validate(base | facts),
+    )
+
+
+def _one(
+    drafter: TemplateDrafter,
+    ctx: DraftContext,
+    kind: DraftKind,
+    channel: Channel,
+    lang: Language = Language.en,
+    tone: ToneGuidance | None = None,
+) -> str:
+    req = DraftRequest(
+        kind=kind, languages=[lang], channels=[channel], now=NOW, tone=tone or ToneGuidance()
+    )
+    return drafter.draft(ctx, req).renditions[0].body
+
+
+def test_sms_counts_segments_by_encoding() -> None:
+    assert sms.segments("a" * 160) == 1
+    assert sms.segments("a" * 161) == 2
+    assert sms.segments("中" * 70) == 1
+    assert sms.segments("中" * 71) == 2
+    assert sms.segments("[" * 80) == 1  # extension: 2 septets
+    assert sms.segments("[" * 81) == 2
+
+
+@pytest.mark.parametrize("lang", list(Language))
+def test_sms_fits_one_segment_for_a_short_service_name(
+    drafter: TemplateDrafter, lang: Language
+) -> None:
+    req = DraftRequest(
+        kind=DraftKind.investigating, languages=[lang], channels=[Channel.sms], now=NOW
+    )
+    rendition = drafter.draft(_context(), req).renditions[0]
+    assert rendition.sms_segments == 1 == sms.segments(rendition.body)
+    assert rendition.title == ""
+    assert rendition.guard.passed
+
+
+def test_missing_facts_are_stated_not_invented(drafter: TemplateDrafter) -> None:
+    body = _one(drafter, _context(), DraftKind.identified, Channel.statuspage)
+    assert "still confirming the cause" in body
+    assert "still assessing how many users" in body
+    assert "%" not in body  # no share was given, so none is printed
+    assert "as soon as it is confirmed" in body  # no ETA either
+
+
+def test_missing_eta_in_identified_is_the_only_error(drafter: TemplateDrafter) -> None:
+    # PLAYBOOK §4 requires an ETA at Identified; with none known the draft says so and the guard
+    # rightly asks for one. Nothing else is wrong.
+    req = DraftRequest(
+        kind=DraftKind.identified, languages=list(Language), channels=[Channel.statuspage], now=NOW
+    )
+    for r in drafter.draft(_context(), req).renditions:
+        assert {f.rule_id for f in r.guard.findings if f.level == "error"} == {"required.Eta"}
+
+
+def test_tone_guidance_changes_the_text(drafter: TemplateDrafter) -> None:
+    ctx = _context()
+    plain = _one(drafter, ctx, DraftKind.investigating, Channel.statuspage)
+    toned = _one(
+        drafter,
+        ctx,
+        DraftKind.investigating,
+        Channel.statuspage,
+        tone=ToneGuidance(
+            apologise=True,
+            reassure_data_safety=True,
+            shorten_cadence=True,
+            reasons=["data_security"],
+        ),
+    )
+    assert "apologise" not in plain
+    assert "apologise" in toned
+    assert "data" not in plain.lower()
+    assert "customer data" in toned
+    assert "by 10:20 UTC" in plain  # P1 60 min → 30 min
+    assert "by 09:50 UTC" in toned
+    zh = _one(
+        drafter,
+        ctx,
+        DraftKind.investigating,
+        Channel.statuspage,
+        Language.zh,
+        ToneGuidance(apologise=True),
+    )
+    assert "深表歉意" in zh
+
+
+def test_chat_markup_per_platform(drafter: TemplateDrafter) -> None:
+    ctx = _context()
+    assert "**Sign-in**" in _one(drafter, ctx, DraftKind.investigating, Channel.feishu)
+    slack = _one(drafter, ctx, DraftKind.investigating, Channel.slack)
+    assert "*Sign-in*" in slack
+    assert "**" not in slack
+    assert "*" not in _one(drafter, ctx, DraftKind.investigating, Channel.statuspage)
+
+
+def test_investigating_never_promises_a_recovery_time(drafter: TemplateDrafter) -> None:
+    ctx = _context(engineering_eta_minutes=30)
+    req = DraftRequest(
+        kind=DraftKind.investigating,
+        languages=[Language.en],
+        channels=[Channel.statuspage],
+        now=NOW,
+    )
+    result = drafter.draft(ctx, req)
+    assert result.eta_at is None
+    assert "restore" not in result.renditions[0].body
+
+
+def test_zh_times_carry_beijing_label_and_en_an_offset() -> None:
+    at = datetime(2023, 10, 15, 7, 0, tzinfo=ZoneInfo("UTC"))
+    assert timefmt.clock(at, "Asia/Shanghai", Language.zh, at) == "北京时间15:00"
+    assert timefmt.clock(at, "Asia/Shanghai", Language.en, at) == "15:00 UTC+8"
+    assert timefmt.clock(at, "America/Los_Angeles", Language.en, at) == "00:00 PDT"
+    assert timefmt.duration(90, Language.en) == "90 minutes"
+    assert timefmt.duration(120, Language.zh) == "2小时"
+
+
+def test_strict_undefined_catches_template_mistakes(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(TEMPLATE_DIR, tmp_path / "t")
+    target = tmp_path / "t" / "investigating" / "en.j2"
+    target.write_text(target.read_text().replace("{{ v.service }}", "{{ v.servise }}"))
+    broken = TemplateDrafter(tmp_path / "t")
+    req = DraftRequest(
+        kind=DraftKind.investigating, languages=[Language.en], channels=[Channel.sms], now=NOW
+    )
+    with pytest.raises(Exception, match="servise"):
+        broken.draft(_context(), req)
+
+
+def test_metadata_must_declare_the_view(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(TEMPLATE_DIR, tmp_path / "t")
+    meta = tmp_path / "t" / "meta.yaml"
+    meta.write_text(meta.read_text().replace("  - chat\n", ""))
+    with pytest.raises(ConfigError, match="chat"):
+        TemplateDrafter(tmp_path / "t")
+
+
+def test_eta_buffer_is_configurable_within_policy() -> None:
+    with pytest.raises(ConfigError):
+        TemplateDrafter(eta_buffer=0.6)
+    assert TemplateDrafter(eta_buffer=0.3).eta_buffer == pytest.approx(0.3)
