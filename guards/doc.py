@@ -113,8 +113,22 @@ class Doc:
             if sent is None:
                 continue
             clause = self.body.segment_of(expr.start, self.body.clauses(sent)) or sent
-            out.append(RoleTime(expr, self._role(clause, expr), clause))
+            role = self._role(clause, expr)
+            if role == "other" and not self._has_cue(clause):
+                # "We will provide an update in 30 minutes, by 14:00": a cue-less clause
+                # continues the update promise made earlier in its sentence.
+                before = Segment(sent.start, expr.start)
+                if _UPDATE_CUES.search(self.body.lower, before.start, before.end):
+                    role = self._role(before, expr)
+            out.append(RoleTime(expr, role, clause))
         return out
+
+    def _has_cue(self, seg: Segment) -> bool:
+        text = self.body.lower
+        return bool(
+            _UPDATE_CUES.search(text, seg.start, seg.end)
+            or _ETA_CUES.search(text, seg.start, seg.end)
+        )
 
     def _role(self, clause: Segment, expr: TimeExpr) -> Role:
         text = self.body.lower
