@@ -81,6 +81,12 @@ _ANCHORED: list[tuple[str, str]] = [
         r"(?P<n>\d+(?:\.\d+)?|" + _CN_NUM + r"|半)\s*(?:个)?\s*(?P<unit>分钟|小时|钟头)"
         r"\s*(?P<suf>内|之内|以内|后|之后|左右)",
     ),
+    # 两个半小时内 / 一刻钟内: shapes our own arithmetic does not read; jionlp normalises them
+    (
+        "relative",
+        r"(?P<n>[\d零一二两三四五六七八九十]+\s*个?\s*半|[\d零一二两三四五六七八九十]+\s*刻)\s*"
+        r"(?:小时|钟头|钟)?\s*(?P<suf>内|之内|以内|后|之后)",
+    ),
     # 下午3点半 / 15点 / 三点
     (
         "clock",
@@ -349,8 +355,17 @@ def _jionlp_fallback(text: str, start: int, end: int, kind: TimeKind) -> TimeExp
     except Exception:  # jionlp raises bare ValueError/KeyError on phrases it rejects
         return None
     detail = parsed.get("time")
-    if parsed.get("type") == "time_delta" and isinstance(detail, dict):
+    kind_ = parsed.get("type")
+    if kind_ == "time_delta" and isinstance(detail, dict):
         minutes = float(detail.get("hour", 0)) * 60 + float(detail.get("minute", 0))
+        return TimeExpr(start, end, kind, text, round(minutes))
+    if kind_ in ("time_span", "time_point") and isinstance(detail, list) and len(detail) == 2:
+        # With time_base=0 a span runs from 1970-01-01 00:00 (local) to the phrase's end, and a
+        # point ("三刻钟后") starts at the phrase's moment.
+        base = datetime(1970, 1, 1)
+        first, last = (datetime.fromisoformat(t) for t in detail)
+        moment = last if kind_ == "time_span" else first
+        minutes = (moment.replace(second=0) - base).total_seconds() / 60
         return TimeExpr(start, end, kind, text, round(minutes))
     return None
 

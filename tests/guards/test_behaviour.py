@@ -160,6 +160,9 @@ def test_time_phrases_of_the_playbook_and_seed_parse() -> None:
         "下午3点半": [("clock", 930)],
         "We will provide an update by 14:30 UTC": [("clock", 870)],
         "within the next hour": [("relative", 60)],
+        # Shapes our arithmetic leaves to jionlp.
+        "我们将在两个半小时内恢复": [("relative", 150)],
+        "一刻钟内提供更新": [("relative", 15)],
     }
     for phrase, expected in cases.items():
         t = Text(phrase)
