@@ -11,9 +11,9 @@ from sqlalchemy import text
 from service.api import admin, alerts, components, drafts, incidents, problems, targets
 from service.api.deps import SessionDep
 from service.api.limits import BodySizeLimit
-from service.channels.registry import build_publishers
+from service.channels.transport import make_client
 from service.config import Settings, get_settings
-from service.delivery import DeliveryWorker
+from service.delivery import build_worker
 from service.drafting.llm import LangChainDrafter, LlmSettings
 from service.drafting.port import Drafter
 from service.drafting.template import TemplateDrafter
@@ -53,17 +53,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.session_factory = factory
         stop = asyncio.Event()
+        http = make_client(settings.channels.http)
         worker_task = None
         if settings.worker_in_process:
-            worker = DeliveryWorker(
-                factory, build_publishers(settings.channels), status_page_url=settings.public_url
-            )
+            worker = build_worker(settings, factory, http)
             worker_task = asyncio.create_task(worker.run_forever(stop))
         yield
         stop.set()
         if worker_task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(worker_task, timeout=10)
+        await http.aclose()
         engine.dispose()
 
     app = FastAPI(

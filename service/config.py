@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         default_factory=ChannelsConfig,
         description="Channel adapters, e.g. HERALD_CHANNELS__SMTP__HOST.",
     )
+    delivery_lease_s: float = Field(
+        default=60.0, gt=0, description="How long a worker holds a message before another may."
+    )
+    delivery_max_attempts: int = Field(default=8, ge=1, description="Then: dead letter.")
+    delivery_backoff_s: float = Field(default=2.0, gt=0, description="First retry delay.")
     worker_in_process: bool = Field(
         default=True, description="Run the delivery worker inside the API process."
     )

@@ -15,12 +15,15 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+import httpx
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.channels.model import ChannelName, Message, Outcome, Receipt, Recipient
 from service.channels.port import Publisher
+from service.channels.registry import build_publishers
+from service.config import Settings
 from service.publishing import text_digest
 from service.store.tables import ChannelTargetRow, DeliveryRow
 from service.store.types import utcnow
@@ -240,3 +243,18 @@ def list_deliveries(session: Session, draft_id: str) -> list[DeliveryPublic]:
         select(DeliveryRow).where(DeliveryRow.draft_id == draft_id).order_by(DeliveryRow.id)
     )
     return [DeliveryPublic.model_validate(r) for r in rows]
+
+
+def build_worker(
+    settings: Settings, factory: sessionmaker[Session], client: httpx.AsyncClient
+) -> DeliveryWorker:
+    """The outbox worker the settings describe; `client` belongs to the caller's event loop."""
+    return DeliveryWorker(
+        factory,
+        build_publishers(settings.channels, client=client),
+        policy=RetryPolicy(
+            max_attempts=settings.delivery_max_attempts, base_s=settings.delivery_backoff_s
+        ),
+        lease_s=settings.delivery_lease_s,
+        status_page_url=settings.public_url,
+    )

@@ -79,7 +79,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def settings(db_url: str) -> Settings:
-    return Settings(database_url=db_url)
+    # Tests drive the delivery worker explicitly; one test covers the in-process worker.
+    return Settings(database_url=db_url, worker_in_process=False)
 
 
 @pytest.fixture

@@ -87,3 +87,33 @@ def users_list() -> None:
         for user in users.list_users(session):
             state = "revoked" if user.revoked_at else "active"
             typer.echo(f"{user.name}\t{user.role.value}\t{state}\t{user.id}")
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Deliver what is due, then exit.")] = False,
+) -> None:
+    """Run the delivery worker as its own process (several may run against PostgreSQL)."""
+    import asyncio
+    import signal
+
+    from service.channels.transport import make_client
+    from service.delivery import build_worker
+
+    settings = get_settings()
+    factory = make_session_factory(make_engine(settings.database_url))
+
+    async def main() -> None:
+        async with make_client(settings.channels.http) as http:
+            delivery_worker = build_worker(settings, factory, http)
+            if once:
+                while await delivery_worker.run_once():
+                    pass
+                return
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, stop.set)
+            await delivery_worker.run_forever(stop, idle_s=0.2)
+
+    asyncio.run(main())

@@ -228,7 +228,7 @@ class AuditRow(Base):
 
 
 class DraftRow(Base):
-    """A requested update for one incident; its text lives in revisions, its state moves by workflow."""
+    """A requested update for one incident; text lives in revisions, state moves by workflow."""
 
     __tablename__ = "drafts"
 
@@ -307,7 +307,7 @@ class ChannelTargetRow(Base):
 
 
 class DeliveryRow(Base):
-    """The outbox: one approved rendition to one recipient, written in the publishing transaction."""
+    """The outbox: one approved rendition to one recipient, written when publishing."""
 
     __tablename__ = "deliveries"
     __table_args__ = (Index("ix_deliveries_due", "state", "next_attempt_at"),)
