@@ -1,0 +1,1 @@
+"""Sentiment and concern evaluation: `python -m eval.sentiment --data FILES [--model M]`."""
