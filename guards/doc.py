@@ -62,6 +62,7 @@ class Doc:
 
     draft: Draft
     ctx: GuardContext
+    memo: dict[str, object] = dataclasses.field(default_factory=dict)
     body: Text = dataclasses.field(init=False)
     title: Text | None = dataclasses.field(init=False)
 

@@ -59,8 +59,10 @@ def substitution(c: Compiled, doc: Doc) -> list[Hit]:
     swaps = c.swaps[doc.ctx.lang]
     hits: list[Hit] = []
     for name, text, seg in regions(doc, rule.scope):
-        masks = exception_spans(c, doc, text, seg)
+        masks: list[tuple[int, int]] | None = None
         for m in pat.finditer(c.hay(text), seg.start, seg.end):
+            if masks is None:
+                masks = exception_spans(c, doc, text, seg)
             if masked(masks, m.start(), m.end()):
                 continue
             key = re.sub(r"\s+", " ", m.group().lower())

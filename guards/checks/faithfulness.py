@@ -27,7 +27,11 @@ def _standalone(text: str, start: int, end: int) -> bool:
     return before not in _NOT_BEFORE and after not in _NOT_AFTER
 
 
-def _fact_numbers(facts: GuardFacts) -> set[float]:
+def _fact_numbers(facts: GuardFacts, doc: Doc | None = None) -> set[float]:
+    if doc is not None:
+        cached = doc.memo.get("fact_numbers")
+        if isinstance(cached, set):
+            return cached
     out: set[float] = set()
     for s in facts.strings():
         for m in _FACT_NUMBER.finditer(s):
@@ -38,6 +42,8 @@ def _fact_numbers(facts: GuardFacts) -> set[float]:
     for v in (facts.affected_share_pct, facts.recovery_pct, facts.engineering_eta_minutes):
         if v is not None:
             out.add(float(v))
+    if doc is not None:
+        doc.memo["fact_numbers"] = out
     return out
 
 
@@ -52,7 +58,7 @@ def faithfulness(c: Compiled, doc: Doc) -> list[Hit]:
 
 
 def _percentages(rule: FaithfulnessRule, doc: Doc, facts: GuardFacts) -> list[Hit]:
-    allowed = set(_fact_numbers(facts))
+    allowed = set(_fact_numbers(facts, doc))
     for v in (facts.affected_share_pct, facts.recovery_pct):
         if v is not None:
             # Documented: the share still affected is 100 minus the recovered share.
@@ -128,7 +134,7 @@ def _durations(rule: FaithfulnessRule, doc: Doc, facts: GuardFacts) -> list[Hit]
     roles = {rt.expr.start: rt for rt in doc.role_times}
     window = eta_window(doc, rule.params or rule_params_default())
     limit = cadence_minutes(rule.params, doc.ctx.severity)
-    allowed: list[float] = [float(n) for n in _fact_numbers(facts)]
+    allowed: list[float] = [float(n) for n in _fact_numbers(facts, doc)]
     if facts.detected_at is not None and facts.recovered_at is not None:
         allowed.append((facts.recovered_at - facts.detected_at).total_seconds() / 60)
     if facts.engineering_eta_minutes is not None:
@@ -162,7 +168,7 @@ def _numbers(rule: FaithfulnessRule, doc: Doc, facts: GuardFacts) -> list[Hit]:
         taken[e.start : e.end] = b"\x01" * (e.end - e.start)
     for pm in _PCT.finditer(text):
         taken[pm.start() : pm.end()] = b"\x01" * (pm.end() - pm.start())
-    allowed = _fact_numbers(facts)
+    allowed = _fact_numbers(facts, doc)
     ignore = {float(x) for x in rule.params.get("ignore", [0, 1])}
     hits: list[Hit] = []
     for m in _NUMBER.finditer(text):
