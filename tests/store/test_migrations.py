@@ -1,4 +1,4 @@
-"""Migrations match the models, run both ways, and keep the audit log append-only, on both databases."""
+"""Migrations match the models, run both ways, and keep the audit log append-only (both DBs)."""
 
 import pytest
 import sqlalchemy as sa
