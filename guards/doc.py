@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from guards.models import Draft, Field_, Finding, GuardContext
 from guards.text import Segment, Text
-from guards.timeparse import TimeExpr, extract, resolve_clock
+from guards.timeparse import TimeExpr, extract, parse_date, resolve_clock, resolve_with_date
 
 Role = Literal["next_update", "eta", "other"]
 
@@ -83,11 +83,26 @@ class Doc:
     @cached_property
     def moments(self) -> dict[int, datetime]:
         """The datetime each clock expression of the body names, by start offset."""
-        return {
-            e.start: resolve_clock(e, self.ctx.now, self.zone)
-            for e in self.times
-            if e.kind == "clock"
-        }
+        now, zone = self.ctx.now, self.zone
+        out: dict[int, datetime] = {}
+        times = self.times
+        text = self.body.norm
+        for i, e in enumerate(times):
+            if e.kind != "clock":
+                continue
+            at: datetime | None = None
+            # A date right after ("17:40 UTC on Apr 17") or right before ("2023年10月20日 02:00").
+            for j in (i + 1, i - 1):
+                if 0 <= j < len(times) and times[j].kind == "date":
+                    d = times[j]
+                    gap = text[e.end : d.start] if j > i else text[d.end : e.start]
+                    if len(gap) <= 4 and gap.strip().lower() in ("", "on", ","):
+                        date = parse_date(d.text, now.astimezone(zone).year)
+                        if date is not None:
+                            at = resolve_with_date(e, date, now, zone)
+                        break
+            out[e.start] = at or resolve_clock(e, now, zone)
+        return out
 
     def fields(self) -> list[tuple[Field_, Text]]:
         """Title (when there is one) and body."""

@@ -382,6 +382,55 @@ def _jionlp() -> Any:
         return None
 
 
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+_DATE_PARTS = re.compile(
+    r"(?:(?P<y>\d{4})\s*年\s*)?(?P<mo>\d{1,2})\s*月\s*(?P<d>\d{1,2})"
+    r"|(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})"
+    r"|(?P<mn>[a-z]{3})[a-z]*\.?\s+(?P<md>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<my>\d{4}))?"
+)
+
+
+def parse_date(text: str, default_year: int) -> tuple[int, int, int] | None:
+    """(year, month, day) of a date phrase found by `extract`."""
+    m = _DATE_PARTS.search(text.lower())
+    if m is None:
+        return None
+    g = m.groupdict()
+    if g["mo"]:
+        return int(g["y"] or default_year), int(g["mo"]), int(g["d"])
+    if g["iy"]:
+        return int(g["iy"]), int(g["im"]), int(g["id"])
+    month = _MONTHS.get(g["mn"] or "")
+    if month is None:
+        return None
+    return int(g["my"] or default_year), month, int(g["md"])
+
+
+def resolve_with_date(
+    expr: TimeExpr, date: tuple[int, int, int], now: datetime, zone: ZoneInfo
+) -> datetime | None:
+    """The datetime of a clock phrase that names its date ("17:40 UTC on Apr 17")."""
+    tz = ZoneInfo(expr.tz) if expr.tz else zone
+    minutes = expr.minutes or 0
+    try:
+        return now.astimezone(tz).replace(
+            year=date[0],
+            month=date[1],
+            day=date[2],
+            hour=minutes // 60,
+            minute=minutes % 60,
+            second=0,
+            microsecond=0,
+        )
+    except ValueError:
+        return None
+
+
 def resolve_clock(expr: TimeExpr, now: datetime, zone: ZoneInfo) -> datetime:
     """The datetime a clock phrase names, on the draft's day in its zone.
 

@@ -180,3 +180,15 @@ def test_reask_payload_lists_errors_for_an_llm() -> None:
         ctx(stage="investigating"),
     )
     assert ok.reask is None
+
+
+def test_a_clock_time_takes_the_date_written_next_to_it() -> None:
+    facts = GuardFacts(engineering_eta_minutes=1215)  # 20 h 15 min -> ETA window next day
+    body = "We expect to restore service by 17:40 UTC on Oct 16."
+    ids = _ids(check(Draft(body=body), ctx("en", stage="identified", facts=facts)).findings)
+    assert "faithfulness.ClockTime" not in ids
+    assert "timing.PastTime" not in ids
+    past = "We will provide an update by 15:00 UTC on Oct 14."
+    assert "timing.PastTime" in _ids(
+        check(Draft(body=past), ctx("en", stage="identified")).findings
+    )
