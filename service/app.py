@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from service.api import admin, alerts, components, drafts, incidents, problems, targets
+from service.api import admin, alerts, components, drafts, guard, incidents, problems, targets
 from service.api.deps import SessionDep
 from service.api.limits import BodySizeLimit
 from service.channels.transport import make_client
@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.drafters = drafters
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    for module in (incidents, components, alerts, drafts, targets, admin):
+    for module in (incidents, components, alerts, drafts, guard, targets, admin):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"], summary="Liveness and database reachability")

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import openai
@@ -53,6 +53,10 @@ class LlmSettings(BaseModel):
     api_key: SecretStr = SecretStr("not-needed")
     timeout_s: float = Field(default=20.0, gt=0)
     max_reasks: int = Field(default=2, ge=0, le=5)
+    max_tokens: int = Field(default=700, ge=50, description="An update is short; cap the answer.")
+    # OpenAI now names the cap max_completion_tokens, but llama.cpp, vLLM and most compatible
+    # servers read max_tokens (and ignore the new name): the field name is a setting.
+    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
 
 
 class DraftText(BaseModel):
@@ -138,6 +142,7 @@ class LangChainDrafter:
             openai_api_key=settings.api_key,
             temperature=0,
             request_timeout=settings.timeout_s,
+            extra_body={settings.max_tokens_field: settings.max_tokens},
             max_retries=0,
         )
 
@@ -259,7 +264,6 @@ class LangChainDrafter:
             "system",
             language_name=LANGUAGE_NAMES[lang],
             stage_rules=self.prompts.stage_rules[request.kind.value],
-            channel="status page",
         )
         user = self.prompts.render(
             "user",
@@ -301,6 +305,10 @@ class LangChainDrafter:
             raise LlmFailure(f"HTTP {exc.status_code} from the model endpoint") from exc
         except openai.APIConnectionError as exc:
             raise LlmFailure("cannot reach the model endpoint") from exc
+        except openai.LengthFinishReasonError as exc:
+            raise LlmFailure("unparseable output: cut off at the token limit") from exc
+        except openai.OpenAIError as exc:
+            raise LlmFailure(f"model endpoint error: {type(exc).__name__}") from exc
         raw = reply.content if isinstance(reply.content, str) else json.dumps(reply.content)
         try:
             return DraftText.model_validate_json(_json_object(raw)), raw
