@@ -72,7 +72,9 @@ def _texts(result: DraftResult) -> str:
 
 
 @pytest.mark.vcr
-def test_recorded_answer_is_checked_and_never_worse_than_templates(template: TemplateDrafter) -> None:
+def test_recorded_answer_is_checked_and_never_worse_than_templates(
+    template: TemplateDrafter,
+) -> None:
     result = _drafter(template, RECORD_URL, timeout_s=RECORD_TIMEOUT_S).draft(
         _context(), _request()
     )
