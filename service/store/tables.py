@@ -333,3 +333,58 @@ class DeliveryRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
+
+
+class FeedbackPostRow(Base):
+    """A customer post about an incident; stored unscored, scored later by a worker."""
+
+    __tablename__ = "feedback_posts"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        # Claims and the backlog count walk unscored rows in arrival order.
+        Index("ix_feedback_posts_unscored", "scored_at", "id"),
+        Index("ix_feedback_posts_incident_time", "incident_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(200))
+    author_hash: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str | None] = mapped_column(String(8))
+    url: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    explicit_incident: Mapped[bool] = mapped_column(Boolean, default=False)
+    incident_id: Mapped[str | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="SET NULL")
+    )
+    link_confidence: Mapped[float | None]
+    label: Mapped[str | None] = mapped_column(String(16))
+    score: Mapped[float | None]
+    concern: Mapped[str | None] = mapped_column(String(32))
+    model: Mapped[str | None] = mapped_column(String(64))
+    scored_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
+
+
+class FeedbackReplyRow(Base):
+    """A suggested answer to one post: pending until an approver decides; never sent by Herald."""
+
+    __tablename__ = "feedback_replies"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback_posts.id", ondelete="CASCADE"), index=True
+    )
+    incident_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    concern: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8))
+    body: Mapped[str] = mapped_column(Text)
+    facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None]
+    comment: Mapped[str | None] = mapped_column(Text)
