@@ -8,11 +8,10 @@ import argparse
 import json
 import random
 import sys
-from collections import Counter
 from pathlib import Path
 
-from eval.guards.corpus import load_cases
-from guards import Finding, check, load_packs
+from eval.guards.runner import evaluate
+from guards import Finding
 
 
 def _context(body: str, f: Finding, width: int = 70) -> str:
@@ -31,31 +30,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the hit rates here")
     args = parser.parse_args(argv)
 
-    rules = load_packs()
-    cases = list(load_cases(args.data))
-    per_rule: Counter[str] = Counter()
-    per_stage: Counter[str] = Counter()
-    all_findings: list[tuple[str, str, Finding]] = []
-    passed = 0
-    for case in cases:
-        report = check(case.draft, case.context, rules)
-        passed += report.passed
-        per_stage[str(case.context.stage)] += 1
-        for rule_id in {f.rule_id for f in report.findings}:
-            per_rule[rule_id] += 1
-        label = f"{case.incident_id}#{case.index} ({case.context.stage})"
-        all_findings += [(label, case.draft.body, f) for f in report.findings]
-
-    n = len(cases)
-    print(f"updates: {n}  passed: {passed} ({passed / n:.1%})  findings: {len(all_findings)}")
-    print(f"stages: {dict(per_stage)}")
+    result = evaluate(args.data)
+    n, per_rule, all_findings = result.updates, result.per_rule, result.findings
+    passed = f"{result.passed} ({result.pass_rate:.1%})"
+    print(f"updates: {n}  passed: {passed}  findings: {len(all_findings)}")
+    print(f"stages: {dict(result.per_stage)}")
     print(f"{'rule':45} {'level':10} {'updates hit':>11} {'rate':>7}")
-    levels = {c.rule.id: c.rule.level for c in rules.rules}
     for rule_id, hits in sorted(per_rule.items(), key=lambda kv: (-kv[1], kv[0])):
-        print(f"{rule_id:45} {levels[rule_id]:10} {hits:11d} {hits / n:7.1%}")
+        print(f"{rule_id:45} {result.levels[rule_id]:10} {hits:11d} {hits / n:7.1%}")
     if args.json:
-        rates = {rule_id: hits / n for rule_id, hits in per_rule.items()}
-        args.json.write_text(json.dumps({"updates": n, "hit_rates": rates}, indent=2))
+        args.json.write_text(json.dumps({"updates": n, "hit_rates": result.hit_rates()}, indent=2))
 
     if args.sample_findings:
         rng = random.Random(args.seed)
