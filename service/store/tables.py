@@ -388,3 +388,122 @@ class FeedbackReplyRow(Base):
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[datetime | None]
     comment: Mapped[str | None] = mapped_column(Text)
+
+
+class SubscriberRow(Base):
+    """A public subscriber (email, SMS or webhook). The address is never logged or listed whole."""
+
+    __tablename__ = "subscribers"
+    __table_args__ = (UniqueConstraint("kind", "address_hash"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(Text)
+    address_hash: Mapped[str] = mapped_column(String(64))
+    secret: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    component_ids: Mapped[list[str]] = mapped_column(default=list)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    code_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmation_sent_at: Mapped[datetime | None]
+    confirmed_at: Mapped[datetime | None]
+    unsubscribed_at: Mapped[datetime | None]
+
+
+class SubscriberTokenRow(Base):
+    """A confirm or unsubscribe token (or SMS code), stored only as a SHA-256 hash."""
+
+    __tablename__ = "subscriber_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subscriber_id: Mapped[str] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class ConfirmationRow(Base):
+    """Outbox of subscription confirmations; the worker mints the token when it sends."""
+
+    __tablename__ = "subscriber_confirmations"
+    __table_args__ = (Index("ix_subscriber_confirmations_due", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    subscriber_id: Mapped[str] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    receipt: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]
+
+
+class PublishedTitleRow(Base):
+    """The approved status-page title published with one incident update (the public name)."""
+
+    __tablename__ = "published_titles"
+
+    update_id: Mapped[str] = mapped_column(
+        ForeignKey("incident_updates.id", ondelete="CASCADE"), primary_key=True
+    )
+    title: Mapped[str] = mapped_column(Text)
+
+
+class MaintenanceDraftRow(Base):
+    """What a maintenance draft is for: the notice, a reminder, or a status transition."""
+
+    __tablename__ = "maintenance_drafts"
+
+    draft_id: Mapped[str] = mapped_column(
+        ForeignKey("drafts.id", ondelete="CASCADE"), primary_key=True
+    )
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(16))
+    target_status: Mapped[str] = mapped_column(String(32))
+    window_start: Mapped[datetime | None]
+    late_notice: Mapped[str | None] = mapped_column(String(16))
+    late_notice_by: Mapped[str | None] = mapped_column(String(200))
+    late_notice_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PromiseRow(Base):
+    """A time Herald owes the public: a first notice, a next update, an ETA, a maintenance notice.
+
+    Made when an update is published (or an incident opens); settled kept or missed by the
+    publication that fulfils it or by the cadence clock when its deadline passes.
+    """
+
+    __tablename__ = "promises"
+    __table_args__ = (Index("ix_promises_state_due", "state", "due_at"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(24))
+    state: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[str] = mapped_column(String(4))
+    due_at: Mapped[datetime]
+    made_at: Mapped[datetime]
+    made_by_draft: Mapped[str | None] = mapped_column(String(32))
+    settled_at: Mapped[datetime | None]
+    fulfilled_at: Mapped[datetime | None]
+    fulfilled_by_draft: Mapped[str | None] = mapped_column(String(32))
+    reminded_at: Mapped[datetime | None]
+    reminder_draft_id: Mapped[str | None] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
