@@ -51,6 +51,22 @@ class Settings(BaseSettings):
     worker_in_process: bool = Field(
         default=True, description="Run the delivery worker inside the API process."
     )
+    status_page_name: str = Field(default="Herald status", description="Public page title.")
+    status_page_language: Language = Field(
+        default=Language.en, description="Public page language when the browser states none."
+    )
+    subscriber_token_ttl_h: float = Field(
+        default=72.0, gt=0, description="How long a confirmation link or SMS code stays valid."
+    )
+    subscriber_resend_s: float = Field(
+        default=300.0, ge=0, description="Re-send a confirmation at most this often."
+    )
+    subscriber_webhook_private_ok: bool = Field(
+        default=False, description="Allow subscriber webhooks to private hosts (tests)."
+    )
+    maintenance_reminder_h: float = Field(
+        default=2.0, gt=0, description="Draft a maintenance reminder this long before the window."
+    )
     llm_base_url: str | None = Field(
         default=None, description="OpenAI-compatible endpoint; unset keeps drafting offline."
     )
