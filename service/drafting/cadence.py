@@ -26,12 +26,21 @@ class SeverityClock(BaseModel):
     shortened_interval_minutes: int | None = Field(default=None, ge=5)
     unplanned_interval_minutes: int | None = Field(default=None, ge=5)
     approver_minutes: int = Field(ge=1)
+    first_notice_target_minutes: int | None = Field(
+        default=None, ge=1, description="Best-practice time to first notice (PLAYBOOK §1)."
+    )
+    remind_before_minutes: int = Field(
+        default=10, ge=1, description="Warn responders this long before a promise falls due."
+    )
 
 
 class MaintenancePolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     min_notice_hours: float = Field(gt=0)
+    remind_before_minutes: int = Field(
+        default=120, ge=1, description="Warn this long before the 24 h notice deadline."
+    )
 
 
 class EtaPolicy(BaseModel):
@@ -165,3 +174,34 @@ def public_eta(
         return clean
     # Keep to the minute, rounding up so the promise is never earlier than the buffer allows.
     return _ceil_to(at, 1)
+
+
+def first_notice_deadline(
+    severity: Severity, detected_at: datetime, *, policy: CadencePolicy | None = None
+) -> datetime | None:
+    """When the first public notice is due: detection plus the window (None: as planned)."""
+    _require_aware(detected_at)
+    minutes = (policy or load_policy()).severities[severity].first_notice_minutes
+    return None if minutes is None else detected_at + timedelta(minutes=minutes)
+
+
+def maintenance_notice_deadline(
+    scheduled_for: datetime, *, policy: CadencePolicy | None = None
+) -> datetime:
+    """The latest time a maintenance notice may go out: `min_notice_hours` before the window."""
+    _require_aware(scheduled_for)
+    hours = (policy or load_policy()).maintenance.min_notice_hours
+    return scheduled_for - timedelta(hours=hours)
+
+
+def remind_before(
+    severity: Severity, *, maintenance: bool = False, policy: CadencePolicy | None = None
+) -> timedelta:
+    """How long before a promise falls due the responders are warned."""
+    pol = policy or load_policy()
+    minutes = (
+        pol.maintenance.remind_before_minutes
+        if maintenance
+        else pol.severities[severity].remind_before_minutes
+    )
+    return timedelta(minutes=minutes)
