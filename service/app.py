@@ -8,7 +8,18 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from service.api import admin, alerts, components, drafts, guard, incidents, problems, targets
+from service import console
+from service.api import (
+    admin,
+    alerts,
+    components,
+    drafts,
+    feedback,
+    guard,
+    incidents,
+    problems,
+    targets,
+)
 from service.api.deps import SessionDep
 from service.api.limits import BodySizeLimit
 from service.channels.transport import make_client
@@ -17,6 +28,8 @@ from service.delivery import build_worker
 from service.drafting.llm import LangChainDrafter, LlmSettings
 from service.drafting.port import Drafter
 from service.drafting.template import TemplateDrafter
+from service.feedback.policy import load_policy as load_feedback_policy
+from service.feedback.scoring import build_scoring_worker
 from service.intake.mapping import load_mapping
 from service.store.db import make_engine, make_session_factory
 
@@ -44,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # Read configuration files before serving anything, so a broken file stops start-up loudly.
     alert_mapping = load_mapping(settings.alert_mapping_path)
+    feedback_policy = load_feedback_policy(settings.feedback_policy_path)
     drafters = build_drafters(settings)
 
     @asynccontextmanager
@@ -58,8 +72,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.worker_in_process:
             worker = build_worker(settings, factory, http)
             worker_task = asyncio.create_task(worker.run_forever(stop))
+        scoring_task = None
+        if settings.feedback_scoring_in_process:
+            scorer = build_scoring_worker(settings, factory, feedback_policy)
+            scoring_task = asyncio.create_task(scorer.run_forever(stop))
         yield
         stop.set()
+        if scoring_task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(scoring_task, timeout=30)
         if worker_task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(worker_task, timeout=10)
@@ -71,13 +92,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Incident communication: guarded drafts, human approval, every channel.",
         lifespan=lifespan,
+        responses={
+            status: {"model": problems.Problem, "description": "Problem details (RFC 9457)"}
+            for status in problems.ERROR_STATUSES
+        },
     )
     app.state.settings = settings
     app.state.alert_mapping = alert_mapping
     app.state.drafters = drafters
+    app.state.feedback_policy = feedback_policy
     problems.install(app)
+    problems.document(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    for module in (incidents, components, alerts, drafts, guard, targets, admin):
+    for module in (incidents, components, alerts, drafts, guard, targets, admin, feedback, console):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"], summary="Liveness and database reachability")

@@ -19,7 +19,7 @@ def list_audit(
     _: Admin,
     object_id: str | None = None,
     since: datetime | None = None,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[audit.AuditEntry]:
     return audit.list_entries(

@@ -18,7 +18,7 @@ from service.incidents import IncidentFilter
 router = APIRouter(prefix="/v1/incidents", tags=["incidents"])
 
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 
 @router.get("", summary="List incidents, newest first")

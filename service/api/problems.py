@@ -6,12 +6,32 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
 from service.errors import FieldProblem, ServiceError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429)
 TYPE_BASE = "https://herald.dev/problems/"
+
+
+class FieldError(BaseModel):
+    field: str
+    problem: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with Herald's field-level `errors`."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[FieldError] | None = None
 
 
 def problem_response(
@@ -79,17 +99,64 @@ _HTTP_PROBLEMS = {
 }
 
 
+def _matching_routes(routes: list[Any], path: str) -> list[APIRoute | Route]:
+    found: list[APIRoute | Route] = []
+    for route in routes:
+        original = getattr(route, "original_router", None)
+        if original is not None:
+            found += _matching_routes(original.routes, path)
+        elif isinstance(route, APIRoute | Route) and route.path_regex.match(path):
+            found.append(route)
+    return found
+
+
+def _allowed_methods(routes: list[Any], path: str) -> set[str]:
+    """Methods served at `path` (Starlette names only the first matching route's). A literal path
+    such as /v1/incidents/unresolved also matches /v1/incidents/{id}; the literal one wins."""
+    matching = _matching_routes(routes, path)
+    literal = [r for r in matching if r.path == path]
+    methods: set[str] = set()
+    for route in literal or matching:
+        methods |= route.methods or set()
+    return methods
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     slug, title = _HTTP_PROBLEMS.get(exc.status_code, ("http", "HTTP error"))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        methods = _allowed_methods(request.app.routes, request.url.path)
+        headers["Allow"] = ", ".join(sorted(methods | ({"HEAD"} if "GET" in methods else set())))
     return problem_response(
         exc.status_code,
         title,
         str(exc.detail),
         type_slug=slug,
         instance=request.url.path,
-        headers=exc.headers,
+        headers=headers,
     )
+
+
+def document(app: FastAPI) -> None:
+    """Declare the problem responses in OpenAPI under their real media type."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = build()
+        for path in spec.get("paths", {}).values():
+            for operation in path.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if status.isdigit() and int(status) in ERROR_STATUSES and content:
+                        schema = {"$ref": "#/components/schemas/Problem"}
+                        response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": schema}}
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override hook
 
 
 def install(app: FastAPI) -> None:
