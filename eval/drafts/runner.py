@@ -25,6 +25,7 @@ class Tally:
     errors_by_rule: Counter[str] = field(default_factory=Counter)
     warnings_by_rule: Counter[str] = field(default_factory=Counter)
     consistency_by_rule: Counter[str] = field(default_factory=Counter)
+    hits_by_rule: Counter[str] = field(default_factory=Counter)  # renditions hit, any level
     per_rendition_ms: list[float] = field(default_factory=list)
     per_draft_ms: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
@@ -66,6 +67,7 @@ def run(
                 tally.renditions += 1
                 errors = [f for f in r.guard.findings if f.level == "error"]
                 tally.passed += not errors
+                tally.hits_by_rule.update({f.rule_id for f in r.guard.findings})
                 tally.errors_by_rule.update(f.rule_id for f in errors)
                 tally.warnings_by_rule.update(
                     f.rule_id for f in r.guard.findings if f.level == "warning"

@@ -1,0 +1,234 @@
+"""Alert → first guarded draft over HTTP, against the real server on a fresh SQLite file.
+
+Starts `herald serve` (uvicorn) on 127.0.0.1 with a migrated database and a responder token made
+by `herald users create`, then per iteration POSTs an Alertmanager firing alert with a new group
+key and new fingerprints (so each one declares a new incident) and POSTs
+`/v1/incidents/{id}/drafts` (template drafter, statuspage + sms, zh + en). Timed on the client, with
+keep-alive, after a warm-up; the draft call alone and alert + draft are reported separately.
+
+python -m eval.bench.draft_http [--iterations 500] [--warmup 50] [--json OUT]
+"""
+
+import argparse
+import copy
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from eval.stats import summary
+
+ROOT = Path(__file__).resolve().parents[2]
+ALERT = ROOT / "tests" / "intake" / "payloads" / "alertmanager_firing.json"
+TARGETS_MS = {"p50": 20.0, "p99": 50.0}
+DRAFT_BODY = {
+    "languages": ["zh", "en"],
+    "channels": ["statuspage", "sms"],
+    "drafter": "template",
+}
+
+
+def _herald() -> str:
+    beside = Path(sys.executable).with_name("herald")
+    found = str(beside) if beside.exists() else shutil.which("herald")
+    if not found:
+        raise RuntimeError("the herald command is not installed (make run builds it)")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running server and a responder's token."""
+
+    base_url: str
+    token: str
+    pid: int
+
+
+@contextmanager
+def served(workdir: Path, env_extra: dict[str, str] | None = None) -> Iterator[Server]:
+    """Migrate a fresh SQLite file, create a responder, serve; stop the server on exit."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{workdir / 'herald.db'}",
+        "HERALD_LOG_LEVEL": "warning",
+        **(env_extra or {}),
+    }
+    herald = _herald()
+    subprocess.run([herald, "migrate"], env=env, check=True, capture_output=True, timeout=120)
+    created = subprocess.run(
+        [herald, "users", "create", "bench", "--role", "responder"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    token = created.stdout.strip().splitlines()[-1]
+    port = _free_port()
+    log = (workdir / "server.log").open("wb")
+    proc = subprocess.Popen(
+        [herald, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                tail = (workdir / "server.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"server exited with {proc.returncode}:\n{tail}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not answer /healthz within 60 s")
+            time.sleep(0.1)
+        yield Server(base, token, proc.pid)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def alert_payload(template: dict[str, Any], tag: str) -> dict[str, Any]:
+    """The firing alert with its own group key and fingerprints, so it opens a new incident."""
+    payload = copy.deepcopy(template)
+    payload["groupKey"] = f'{{}}/{{bench="{tag}"}}:{{alertname="CheckoutErrorRateHigh"}}'
+    for j, alert in enumerate(payload["alerts"]):
+        alert["fingerprint"] = f"{tag}-{j}"
+    return payload
+
+
+def measure(
+    client: httpx.Client,
+    iterations: int,
+    warmup: int,
+    tick: Callable[[], None] | None = None,
+) -> dict[str, Any]:
+    """Run warm-up then timed iterations; return latency summaries and a failure count."""
+    template = json.loads(ALERT.read_text(encoding="utf-8"))
+    run_id = uuid.uuid4().hex[:8]
+    alert_ms: list[float] = []
+    draft_ms: list[float] = []
+    total_ms: list[float] = []
+    failures: list[str] = []
+    for i in range(warmup + iterations):
+        payload = alert_payload(template, f"{run_id}-{i}")
+        t0 = time.perf_counter()
+        alert = client.post("/v1/alerts/alertmanager", json=payload)
+        t1 = time.perf_counter()
+        if alert.status_code != 200:
+            failures.append(f"alert {i}: {alert.status_code} {alert.text[:200]}")
+            continue
+        incident = alert.json()["incidents"][0]["incident_id"]
+        t2 = time.perf_counter()
+        drafted = client.post(f"/v1/incidents/{incident}/drafts", json=DRAFT_BODY)
+        t3 = time.perf_counter()
+        if drafted.status_code != 201 or len(drafted.json()["revision"]["renditions"]) != 4:
+            failures.append(f"draft {i}: {drafted.status_code} {drafted.text[:200]}")
+            continue
+        if i >= warmup:
+            alert_ms.append((t1 - t0) * 1000)
+            draft_ms.append((t3 - t2) * 1000)
+            total_ms.append((t3 - t0) * 1000)
+        if tick is not None:
+            tick()
+    draft, total = summary(draft_ms), summary(total_ms)
+    return {
+        "iterations": iterations,
+        "warmup": warmup,
+        "request": {"alert": "alertmanager_firing.json shape", "draft": DRAFT_BODY},
+        "alert_ms": summary(alert_ms),
+        "draft_ms": draft,
+        "alert_plus_draft_ms": total,
+        "targets_ms": TARGETS_MS,
+        "draft_meets_targets": draft["p50"] <= TARGETS_MS["p50"]
+        and draft["p99"] <= TARGETS_MS["p99"],
+        "alert_plus_draft_meets_targets": total["p50"] <= TARGETS_MS["p50"]
+        and total["p99"] <= TARGETS_MS["p99"],
+        "failures": len(failures),
+        "failure_samples": failures[:5],
+        "samples_ms": {"draft": draft_ms, "alert_plus_draft": total_ms},
+    }
+
+
+def run(
+    iterations: int = 500,
+    warmup: int = 50,
+    env_extra: dict[str, str] | None = None,
+    tick: Callable[[], None] | None = None,
+) -> dict[str, Any]:
+    """Serve, measure and stop; the result is JSON-ready."""
+    with (
+        tempfile.TemporaryDirectory(prefix="herald-bench-") as tmp,
+        served(Path(tmp), env_extra) as srv,
+    ):
+        headers = {"Authorization": f"Bearer {srv.token}"}
+        with httpx.Client(base_url=srv.base_url, headers=headers, timeout=30) as client:
+            result = measure(client, iterations, warmup, tick)
+    result["server"] = {"database": "sqlite (fresh file)", "env": env_extra or {}}
+    return result
+
+
+def render(result: dict[str, Any]) -> str:
+    """The figures as plain text."""
+    lines = [f"{result['iterations']} iterations after {result['warmup']} warm-up"]
+    for name in ("draft_ms", "alert_plus_draft_ms", "alert_ms"):
+        s = result[name]
+        lines.append(
+            f"{name:22} p50 {s['p50']:7.2f}  p95 {s['p95']:7.2f}  p99 {s['p99']:7.2f}  "
+            f"max {s['max']:7.2f}  mean {s['mean']:7.2f}"
+        )
+    t = result["targets_ms"]
+    lines.append(
+        f"targets p50 ≤ {t['p50']:.0f} ms, p99 ≤ {t['p99']:.0f} ms: draft "
+        f"{'met' if result['draft_meets_targets'] else 'MISSED'}, alert+draft "
+        f"{'met' if result['alert_plus_draft_meets_targets'] else 'MISSED'}; "
+        f"failures {result['failures']}"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, print the figures, write JSON."""
+    parser = argparse.ArgumentParser(prog="python -m eval.bench.draft_http")
+    parser.add_argument("--iterations", type=int, default=500)
+    parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--json", type=Path, default=ROOT / "eval" / "bench" / "draft_http.json")
+    args = parser.parse_args(argv)
+    result = run(args.iterations, args.warmup)
+    print(render(result))
+    args.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    return 1 if result["failures"] else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
