@@ -74,6 +74,25 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr = SecretStr("not-needed")
     llm_timeout_s: float = Field(default=20.0, gt=0)
     eta_buffer: float = Field(default=0.4, ge=0.3, le=0.5, description="ETA safety margin.")
+    feedback_author_secret: SecretStr = Field(
+        default=SecretStr("herald-dev-only-change-me"),
+        description="HMAC key for post authors; only the HMAC is stored, never the author.",
+    )
+    feedback_backlog_limit: int = Field(
+        default=50_000, ge=1, description="Unscored posts beyond which intake answers 429."
+    )
+    feedback_retry_after_s: int = Field(default=2, ge=1, description="Retry-After on a 429.")
+    feedback_scoring_in_process: bool = Field(
+        default=True, description="Score in the API process; off: herald feed score-worker."
+    )
+    feedback_scoring_batch: int = Field(default=500, ge=1, le=5000)
+    feedback_scoring_lease_s: float = Field(default=60.0, gt=0)
+    feedback_policy_path: Path | None = Field(
+        default=None, description="YAML linking keywords, spike and tone rules (default packaged)."
+    )
+    feed_interval_s: float = Field(
+        default=5.0, gt=0, description="Seconds between feed snapshots on the event stream."
+    )
 
     def support_contacts(self) -> dict[Language, str]:
         """The configured support channel per language (drafts name it in every update)."""

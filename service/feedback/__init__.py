@@ -1,0 +1,1 @@
+"""Customer feedback: intake, incident linking, scoring, aggregates, tone guidance, the feed."""
