@@ -74,6 +74,21 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr = SecretStr("not-needed")
     llm_timeout_s: float = Field(default=20.0, gt=0)
     eta_buffer: float = Field(default=0.4, ge=0.3, le=0.5, description="ETA safety margin.")
+    reminder_targets: list[str] = Field(
+        default_factory=list,
+        description="Channel target names (chat robot, email) that get promise reminders, "
+        "e.g. HERALD_REMINDER_TARGETS='[\"oncall-wecom\"]'.",
+    )
+    cadence_in_process: bool = Field(
+        default=True, description="Run the cadence clock inside the API process."
+    )
+    cadence_tick_s: float = Field(default=30.0, gt=0, description="Seconds between clock ticks.")
+    metrics_public: bool = Field(
+        default=False, description="Serve /metrics without a token (it reveals incident counts)."
+    )
+    metrics_window_days: int = Field(
+        default=30, ge=1, description="/metrics covers incidents started this many days back."
+    )
     feedback_author_secret: SecretStr = Field(
         default=SecretStr("herald-dev-only-change-me"),
         description="HMAC key for post authors; only the HMAC is stored, never the author.",

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import drafts, incidents
+from service import drafts, incidents, promises, reports
 from service.approvals import current, draft_row, move
 from service.channels.model import ChannelName
 from service.domain.draft import DraftPublic, DraftState, RenditionPublic
@@ -100,6 +100,8 @@ def publish(
     update_ids = _status_page_updates(session, incident.id, incident.status, renditions, now)
     incident.next_update_at = revision.next_update_at
     count = _outbox(session, row, renditions, update_ids, now)
+    promises.record_from_publication(session, row, revision, now)
+    reports.apply_postmortem(session, row, revision, now)
     move(
         session,
         row,
