@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from service import console
+from service import console, promises
 from service.api import (
     admin,
     alerts,
@@ -18,6 +18,7 @@ from service.api import (
     guard,
     incidents,
     problems,
+    reports,
     targets,
 )
 from service.api.deps import SessionDep
@@ -72,6 +73,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.worker_in_process:
             worker = build_worker(settings, factory, http)
             worker_task = asyncio.create_task(worker.run_forever(stop))
+        clock_task = None
+        if settings.cadence_in_process:
+            clock = promises.ClockConfig(
+                drafter=drafters["template"],
+                reminder_targets=settings.reminder_targets,
+                support_contact=settings.support_contacts(),
+                console_url=settings.public_url,
+            )
+            clock_run = promises.run_clock(factory, clock, stop, settings.cadence_tick_s)
+            clock_task = asyncio.create_task(clock_run)
         scoring_task = None
         if settings.feedback_scoring_in_process:
             scorer = build_scoring_worker(settings, factory, feedback_policy)
@@ -84,6 +95,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if worker_task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(worker_task, timeout=10)
+        if clock_task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(clock_task, timeout=30)
         await http.aclose()
         engine.dispose()
 
@@ -104,7 +118,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     problems.document(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    for module in (incidents, components, alerts, drafts, guard, targets, admin, feedback, console):
+    for module in (
+        incidents,
+        components,
+        alerts,
+        drafts,
+        guard,
+        targets,
+        admin,
+        feedback,
+        console,
+        reports,
+    ):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"], summary="Liveness and database reachability")
