@@ -30,6 +30,13 @@ from service.store.types import utcnow
 from service.users import Principal
 
 
+def _number(value: float | None) -> float | int | None:
+    """30.0 reads as 30 in a reply."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else float(value)
+
+
 def published_facts(
     session: Session, row: IncidentRow, lang: Language, now: datetime
 ) -> dict[str, Any]:
@@ -50,7 +57,7 @@ def published_facts(
     out: dict[str, Any] = {
         "affected_components": facts.affected_components,
         "affected_regions": facts.affected_regions,
-        "affected_share_pct": facts.affected_share_pct,
+        "affected_share_pct": _number(facts.affected_share_pct),
         "cause": facts.cause,
         "published_draft_id": event.data.get("draft_id"),
     }

@@ -65,9 +65,7 @@ def test_author_is_stored_only_as_an_hmac(
     client: TestClient, tokens: Tokens, db_url: str, app: FastAPI
 ) -> None:
     author = "@alice_in_wonderland"
-    client.post(
-        "/v1/feedback", json=item(1, author=author), headers=tokens.auth(Role.comms_lead)
-    )
+    client.post("/v1/feedback", json=item(1, author=author), headers=tokens.auth(Role.comms_lead))
     engine = make_engine(db_url)
     with engine.connect() as conn:
         row = conn.execute(sa.text("SELECT * FROM feedback_posts")).mappings().one()
