@@ -6,6 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test lint typecheck pytest services migrate clean record-llm llm-server sentiment-model
+.PHONY: browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +38,15 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-pytest: $(VENV)/.installed-dev services
+# Browser tests (tests/console, `-m browser`) drive Debian's Chromium through Playwright; browser
+# downloads do not work here, so never `playwright install`. Skipped when Chromium is present.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser-deps:
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends \
+	  chromium fonts-wqy-microhei; }
+
+pytest: $(VENV)/.installed-dev services browser-deps
 	$(BIN)/pytest
 
 test: lint typecheck pytest

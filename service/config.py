@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     public_url: str = Field(
         default="http://127.0.0.1:8000", description="Where the public status page is served."
     )
+    console_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs console cookies; unset: a key per process (sign-ins end on restart).",
+    )
+    console_session_s: int = Field(
+        default=12 * 3600, ge=60, description="How long a console sign-in lasts."
+    )
     channels: ChannelsConfig = Field(
         default_factory=ChannelsConfig,
         description="Channel adapters, e.g. HERALD_CHANNELS__SMTP__HOST.",
