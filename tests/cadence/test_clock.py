@@ -61,7 +61,8 @@ def _promises(session: object, incident_id: str) -> list[PromiseRow]:
 @pytest.mark.parametrize("severity", [Severity.P0, Severity.P1, Severity.P2])
 def test_first_notice_reminder_miss_and_cadence(db_url: str, severity: Severity) -> None:
     clock = POLICY.severities[severity]
-    assert clock.first_notice_minutes is not None and clock.update_interval_minutes is not None
+    assert clock.first_notice_minutes is not None
+    assert clock.update_interval_minutes is not None
     first_due = T0 + timedelta(minutes=clock.first_notice_minutes)
     lead = timedelta(minutes=clock.remind_before_minutes)
     with session_for(db_url) as session:
@@ -72,11 +73,13 @@ def test_first_notice_reminder_miss_and_cadence(db_url: str, severity: Severity)
         session.commit()
         [opening] = _promises(session, incident_id)
         assert (opening.kind, opening.due_at, opening.state) == ("first_notice", first_due, "open")
-        assert result.made == [opening.id] and result.reminded == []
+        assert result.made == [opening.id]
+        assert result.reminded == []
 
         # One minute before the warning: nothing to say yet.
         quiet = promises.tick(session, first_due - lead - MIN, _config())
-        assert quiet.reminded == [] and quiet.drafts == []
+        assert quiet.reminded == []
+        assert quiet.drafts == []
 
         # The warning: once, with a 'still working' draft in review and one reminder per target.
         warned = promises.tick(session, first_due - lead, _config())
@@ -98,7 +101,8 @@ def test_first_notice_reminder_miss_and_cadence(db_url: str, severity: Severity)
         assert f"in {clock.remind_before_minutes} min" in reminders[0].body
         again = promises.tick(session, first_due - lead + MIN, _config())
         session.commit()
-        assert again.reminded == [] and again.drafts == []
+        assert again.reminded == []
+        assert again.drafts == []
         assert len(list(session.scalars(select(DeliveryRow)))) == 1
 
         # The deadline passes unpublished: missed, and listed as overdue.
@@ -126,7 +130,8 @@ def test_first_notice_reminder_miss_and_cadence(db_url: str, severity: Severity)
         # Next cycle: warned before, a new draft (the old one was published), kept if published.
         warned = promises.tick(session, following.due_at - lead, _config())
         session.commit()
-        assert warned.reminded == [following.id] and len(warned.drafts) == 1
+        assert warned.reminded == [following.id]
+        assert len(warned.drafts) == 1
         approve_and_publish(session, warned.drafts[0], following.due_at - MIN)
         session.refresh(following)
         assert following.state == PromiseState.kept
@@ -168,7 +173,8 @@ def test_maintenance_notice_is_due_24_hours_before_the_window(db_url: str) -> No
         session.commit()
         assert warned.reminded == [notice.id]
         draft = session.get(DraftRow, warned.drafts[0])
-        assert draft is not None and draft.kind == "maintenance"
+        assert draft is not None
+        assert draft.kind == "maintenance"
         approve_and_publish(session, draft.id, notice.due_at - MIN)
         session.refresh(notice)
         assert notice.state == PromiseState.kept
