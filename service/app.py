@@ -17,8 +17,11 @@ from service.api import (
     feedback,
     guard,
     incidents,
+    maintenance,
     problems,
+    public,
     reports,
+    subscribers,
     targets,
 )
 from service.api.deps import SessionDep
@@ -129,6 +132,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         feedback,
         console,
         reports,
+        public,
+        subscribers,
+        maintenance,
     ):
         app.include_router(module.router)
 

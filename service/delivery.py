@@ -20,12 +20,15 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from service import subscribers
 from service.channels.model import ChannelName, Message, Outcome, Receipt, Recipient
 from service.channels.port import Publisher
 from service.channels.registry import build_publishers
 from service.config import Settings
-from service.publishing import text_digest
-from service.store.tables import ChannelTargetRow, DeliveryRow
+from service.publishing import SUBSCRIBER, text_digest
+from service.statuspage.strings import Strings
+from service.statuspage.strings import load as load_strings
+from service.store.tables import ChannelTargetRow, ConfirmationRow, DeliveryRow, SubscriberRow
 from service.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -67,12 +70,27 @@ class RetryPolicy:
         return timedelta(seconds=max(seconds, retry_after_s or 0.0))
 
 
+# Both outboxes share the columns the worker reads and writes.
+Outbox = type[DeliveryRow] | type[ConfirmationRow]
+
+
+@dataclass(frozen=True)
+class SubscriberTexts:
+    """What subscriber messages need beyond the outbox row: links, page name, token lifetime."""
+
+    public_url: str
+    page_name: str = "Herald status"
+    token_ttl: timedelta = timedelta(hours=72)
+    strings: Strings | None = None
+
+
 @dataclass(frozen=True)
 class Job:
     id: int
     attempts: int
     message: Message
     digest: str
+    outbox: Outbox = DeliveryRow
 
 
 class DeliveryWorker:
@@ -87,6 +105,7 @@ class DeliveryWorker:
         lease_s: float = 60.0,
         batch: int = 20,
         status_page_url: str | None = None,
+        subscriber_texts: SubscriberTexts | None = None,
     ) -> None:
         self.factory = factory
         self.publishers = publishers
@@ -94,53 +113,166 @@ class DeliveryWorker:
         self.lease = timedelta(seconds=lease_s)
         self.batch = batch
         self.status_page_url = status_page_url
+        self.texts = subscriber_texts or SubscriberTexts(
+            public_url=status_page_url or "http://127.0.0.1:8000"
+        )
 
     def claim(self, now: datetime | None = None) -> list[Job]:
-        """Lease up to `batch` due rows to this worker."""
+        """Lease up to `batch` due rows to this worker: updates first, then confirmations."""
         now = now or utcnow()
-        due = or_(
-            DeliveryRow.state.in_([DeliveryState.pending.value, DeliveryState.retry.value]),
-            (DeliveryRow.state == DeliveryState.sending.value) & (DeliveryRow.lease_until < now),
-        )
         jobs: list[Job] = []
         with self.factory() as session, session.begin():
-            candidates = session.scalars(
-                select(DeliveryRow)
-                .where(due, DeliveryRow.next_attempt_at <= now)
-                .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
-                .limit(self.batch)
-                .with_for_update(skip_locked=True)
-            ).all()
-            for row in candidates:
-                # Session.execute is typed as Result; an UPDATE gives a CursorResult (rowcount).
-                claimed: CursorResult[Any] = session.execute(  # type: ignore[assignment]
-                    update(DeliveryRow)
-                    .where(DeliveryRow.id == row.id, due)
-                    .values(
-                        state=DeliveryState.sending.value,
-                        lease_until=now + self.lease,
-                        attempts=DeliveryRow.attempts + 1,
-                        updated_at=now,
-                    )
-                    .execution_options(synchronize_session=False)
+            for row_id, attempt in self._lease(session, DeliveryRow, now, self.batch):
+                row = session.get(DeliveryRow, row_id)
+                job = self._delivery_job(session, row, attempt, now) if row else None
+                if job is not None:
+                    jobs.append(job)
+            for row_id, attempt in self._lease(
+                session, ConfirmationRow, now, self.batch - len(jobs)
+            ):
+                confirmation = session.get(ConfirmationRow, row_id)
+                job = (
+                    self._confirmation_job(session, confirmation, attempt, now)
+                    if confirmation
+                    else None
                 )
-                if claimed.rowcount != 1:
-                    continue
-                target = session.get(ChannelTargetRow, row.target_id)
-                if target is None:
-                    self._finish(session, row.id, DeliveryState.dead, now, "target was deleted")
-                    continue
-                jobs.append(
-                    Job(
-                        id=row.id,
-                        attempts=row.attempts + 1,
-                        digest=row.digest,
-                        message=self._message(row, target),
-                    )
-                )
+                if job is not None:
+                    jobs.append(job)
         return jobs
 
-    def _message(self, row: DeliveryRow, target: ChannelTargetRow) -> Message:
+    def _lease(
+        self, session: Session, outbox: Outbox, now: datetime, limit: int
+    ) -> list[tuple[int, int]]:
+        """(id, this attempt's number) of each due row of one outbox this worker now holds."""
+        if limit <= 0:
+            return []
+        due = or_(
+            outbox.state.in_([DeliveryState.pending.value, DeliveryState.retry.value]),
+            (outbox.state == DeliveryState.sending.value) & (outbox.lease_until < now),
+        )
+        candidates = session.scalars(
+            select(outbox)
+            .where(due, outbox.next_attempt_at <= now)
+            .order_by(outbox.next_attempt_at, outbox.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        leased: list[tuple[int, int]] = []
+        for row in candidates:
+            # select() over a union of two mapped classes is typed as their base class.
+            row_id: int = row.id  # type: ignore[attr-defined]
+            attempt: int = row.attempts + 1  # type: ignore[attr-defined]
+            # Session.execute is typed as Result; an UPDATE gives a CursorResult (rowcount).
+            claimed: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+                update(outbox)
+                .where(outbox.id == row_id, due)
+                .values(
+                    state=DeliveryState.sending.value,
+                    lease_until=now + self.lease,
+                    attempts=outbox.attempts + 1,
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if claimed.rowcount == 1:
+                leased.append((row_id, attempt))
+        return leased
+
+    def _delivery_job(
+        self, session: Session, row: DeliveryRow, attempt: int, now: datetime
+    ) -> Job | None:
+        if row.target_kind == SUBSCRIBER:
+            recipient = self._subscriber(session, row.target_id, now)
+            url = f"{self.texts.public_url.rstrip('/')}/incidents/{row.incident_id}"
+            if recipient is None:
+                self._finish(
+                    session, DeliveryRow, row.id, DeliveryState.dead, now, "no longer subscribed"
+                )
+                return None
+            return Job(
+                id=row.id,
+                attempts=attempt,
+                digest=row.digest,
+                message=self._message(row, recipient, url),
+            )
+        target = session.get(ChannelTargetRow, row.target_id)
+        if target is None:
+            self._finish(
+                session, DeliveryRow, row.id, DeliveryState.dead, now, "target was deleted"
+            )
+            return None
+        recipient = Recipient(address=target.address, secret=target.secret, name=target.name)
+        return Job(
+            id=row.id,
+            attempts=attempt,
+            digest=row.digest,
+            message=self._message(row, recipient, self.status_page_url),
+        )
+
+    def _subscriber(self, session: Session, subscriber_id: str, now: datetime) -> Recipient | None:
+        """A confirmed subscriber as a recipient, with a freshly minted unsubscribe link."""
+        subscriber = session.get(SubscriberRow, subscriber_id)
+        if subscriber is None or subscriber.state != subscribers.SubscriberState.confirmed.value:
+            return None
+        token = subscribers.mint_token(
+            session,
+            subscriber.id,
+            subscribers.TokenPurpose.unsubscribe,
+            ttl=subscribers.UNSUBSCRIBE_TTL,
+            now=now,
+        )
+        return Recipient(
+            address=subscriber.address,
+            secret=subscriber.secret,
+            unsubscribe_url=subscribers.unsubscribe_url(self.texts.public_url, token),
+        )
+
+    def _confirmation_job(
+        self, session: Session, row: ConfirmationRow, attempt: int, now: datetime
+    ) -> Job | None:
+        """The confirmation message, its token minted now (only the hash is stored)."""
+        subscriber = session.get(SubscriberRow, row.subscriber_id)
+        if subscriber is None or subscriber.state != subscribers.SubscriberState.pending.value:
+            self._finish(
+                session, ConfirmationRow, row.id, DeliveryState.dead, now, "not pending any more"
+            )
+            return None
+        kind = subscribers.SubscriberKind(subscriber.kind)
+        purpose = (
+            subscribers.TokenPurpose.code
+            if kind is subscribers.SubscriberKind.sms
+            else subscribers.TokenPurpose.confirm
+        )
+        ttl = self.texts.token_ttl
+        token = subscribers.mint_token(session, subscriber.id, purpose, ttl=ttl, now=now)
+        title, body = subscribers.confirmation_text(
+            subscriber,
+            self.texts.strings or load_strings(),
+            page_name=self.texts.page_name,
+            public_url=self.texts.public_url,
+            token=token,
+            ttl=ttl,
+        )
+        message = Message(
+            idempotency_key=row.idempotency_key,
+            incident_id="",
+            update_id="",
+            channel=ChannelName(kind.value),
+            language="zh" if subscriber.language == "zh" else "en",
+            title=title,
+            body=body,
+            status_page_url=None,
+            recipient=Recipient(address=subscriber.address, secret=subscriber.secret),
+        )
+        return Job(
+            id=row.id,
+            attempts=attempt,
+            digest=text_digest(title, body),
+            message=message,
+            outbox=ConfirmationRow,
+        )
+
+    def _message(self, row: DeliveryRow, recipient: Recipient, url: str | None) -> Message:
         return Message(
             idempotency_key=row.idempotency_key,
             incident_id=row.incident_id,
@@ -149,8 +281,8 @@ class DeliveryWorker:
             language="zh" if row.language == "zh" else "en",
             title=row.title,
             body=row.body,
-            status_page_url=self.status_page_url,
-            recipient=Recipient(address=target.address, secret=target.secret, name=target.name),
+            status_page_url=url,
+            recipient=recipient,
         )
 
     async def send(self, job: Job) -> Receipt:
@@ -177,6 +309,7 @@ class DeliveryWorker:
         with self.factory() as session, session.begin():
             self._finish(
                 session,
+                job.outbox,
                 job.id,
                 state,
                 now,
@@ -196,6 +329,7 @@ class DeliveryWorker:
     @staticmethod
     def _finish(
         session: Session,
+        outbox: Outbox,
         delivery_id: int,
         state: DeliveryState,
         now: datetime,
@@ -216,7 +350,7 @@ class DeliveryWorker:
             values["delivered_at"] = now
         if state is DeliveryState.retry and retry_at is not None:
             values["next_attempt_at"] = retry_at
-        session.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(**values))
+        session.execute(update(outbox).where(outbox.id == delivery_id).values(**values))
 
     async def run_once(self) -> int:
         """Claim a batch and send it concurrently; returns how many were attempted."""
@@ -257,4 +391,9 @@ def build_worker(
         ),
         lease_s=settings.delivery_lease_s,
         status_page_url=settings.public_url,
+        subscriber_texts=SubscriberTexts(
+            public_url=settings.public_url,
+            page_name=settings.status_page_name,
+            token_ttl=timedelta(hours=settings.subscriber_token_ttl_h),
+        ),
     )

@@ -2,26 +2,29 @@
 
 import hashlib
 from datetime import datetime
+from typing import cast
 
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import drafts, incidents, promises, reports
+from service import drafts, incidents, maintenance, promises, reports, subscribers
 from service.approvals import current, draft_row, move
 from service.channels.model import ChannelName
 from service.domain.draft import DraftPublic, DraftState, RenditionPublic
-from service.domain.enums import IncidentStatus
-from service.domain.incident import IncidentPatchFields
+from service.domain.enums import IncidentStatus, Language
+from service.domain.incident import AnyStatus, IncidentPatchFields
 from service.drafting.model import STAGES, Channel, DraftKind
 from service.errors import ConflictError, FieldProblem
 from service.ids import new_id
+from service.statuspage import components
 from service.store.tables import (
     ApprovalRow,
     ChannelTargetRow,
     DeliveryRow,
     DraftRow,
     IncidentUpdateRow,
+    PublishedTitleRow,
 )
 from service.store.types import utcnow
 from service.users import Principal
@@ -37,6 +40,10 @@ RENDITION_FOR: dict[ChannelName, Channel] = {
     ChannelName.feishu: Channel.feishu,
     ChannelName.slack: Channel.slack,
 }
+
+
+# `DeliveryRow.target_kind` of a subscriber delivery (channel targets use "target").
+SUBSCRIBER = "subscriber"
 
 
 class Published(BaseModel):
@@ -89,17 +96,26 @@ def publish(
         )
     kind = DraftKind(row.kind)
     incident = incidents.get_row(session, row.incident_id, for_update=True)
-    if kind in STAGES and incident.status != kind.value:
+    target: AnyStatus | None = maintenance.before_publish(session, row, incident, now)
+    if kind in STAGES:
+        target = IncidentStatus(kind.value)
+    if target is not None and incident.status != target.value:
         incidents.update_incident(
             session,
             incident.id,
-            IncidentPatchFields(status=IncidentStatus(kind.value)),
+            IncidentPatchFields(status=target),
             actor=actor.name,
             now=now,
         )
-    update_ids = _status_page_updates(session, incident.id, incident.status, renditions, now)
+    changes = components.apply(session, incident, incident.status, now)
+    update_ids = _status_page_updates(
+        session, incident.id, incident.status, renditions, now, [c.as_affected() for c in changes]
+    )
     incident.next_update_at = revision.next_update_at
     count = _outbox(session, row, renditions, update_ids, now)
+    count += _subscriber_outbox(
+        session, row, renditions, update_ids, {c.id for c in incident.components}, now
+    )
     promises.record_from_publication(session, row, revision, now)
     reports.apply_postmortem(session, row, revision, now)
     move(
@@ -122,9 +138,12 @@ def _status_page_updates(
     status: str,
     renditions: list[RenditionPublic],
     now: datetime,
+    affected: list[dict[str, str]],
 ) -> dict[str, str]:
-    """One Statuspage `incident_update` per language, from its status-page (or longest) text."""
+    """One Statuspage `incident_update` per language, from its status-page (or longest) text,
+    with the title published beside it (the public page names the incident by it)."""
     ids: dict[str, str] = {}
+    titles: dict[str, str] = {}
     for language in dict.fromkeys(r.language for r in renditions):
         own = [r for r in renditions if r.language is language]
         chosen = next((r for r in own if r.channel is Channel.statuspage), None) or max(
@@ -138,12 +157,17 @@ def _status_page_updates(
                 status=status,
                 body=chosen.body,
                 language=language.value,
+                # Statuspage's {code, name, old_status, new_status} objects (JSON column).
+                affected_components=cast(list[str], affected),
                 created_at=now,
                 updated_at=now,
                 display_at=now,
             )
         )
+        titles[update_id] = chosen.title
         ids[language.value] = update_id
+    session.flush()  # the update rows first: titles reference them, with no ORM relationship
+    session.add_all(PublishedTitleRow(update_id=u, title=t) for u, t in titles.items())
     return ids
 
 
@@ -174,6 +198,63 @@ def _outbox(
                 language=target.language,
                 target_kind="target",
                 target_id=target.id,
+                title=rendition.title,
+                body=rendition.body,
+                digest=text_digest(rendition.title, rendition.body),
+                next_attempt_at=now,
+            )
+        )
+        count += 1
+    return count
+
+
+def _rendition_for(
+    by_key: dict[tuple[Channel, str], RenditionPublic], channel: ChannelName, language: str
+) -> RenditionPublic | None:
+    """The subscriber's language if drafted, else the other one. Email falls back to the
+    status-page text when no email rendition was drafted; SMS never does (segment-checked text
+    only)."""
+    wanted = [RENDITION_FOR[channel]]
+    if channel is ChannelName.email:
+        wanted.append(Channel.statuspage)
+    for rendition_channel in wanted:
+        for lang in (language, *(lang.value for lang in Language if lang.value != language)):
+            found = by_key.get((rendition_channel, lang))
+            if found is not None:
+                return found
+    return None
+
+
+def _subscriber_outbox(
+    session: Session,
+    row: DraftRow,
+    renditions: list[RenditionPublic],
+    update_ids: dict[str, str],
+    component_ids: set[str],
+    now: datetime,
+) -> int:
+    """An outbox row per confirmed subscriber of the incident's components (or of everything).
+
+    The recipient (address, unsubscribe link) is resolved by the worker at send time, so an
+    unsubscribe between publishing and sending still stops the message."""
+    by_key = {(r.channel, r.language.value): r for r in renditions}
+    count = 0
+    for subscriber in subscribers.recipients(session, component_ids):
+        channel = ChannelName(subscriber.kind)
+        rendition = _rendition_for(by_key, channel, subscriber.language)
+        if rendition is None:
+            continue
+        update_id = update_ids[rendition.language.value]
+        session.add(
+            DeliveryRow(
+                idempotency_key=idempotency_key(update_id, channel.value, subscriber.id),
+                draft_id=row.id,
+                incident_id=row.incident_id,
+                update_id=update_id,
+                channel=channel.value,
+                language=rendition.language.value,
+                target_kind=SUBSCRIBER,
+                target_id=subscriber.id,
                 title=rendition.title,
                 body=rendition.body,
                 digest=text_digest(rendition.title, rendition.body),

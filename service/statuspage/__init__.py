@@ -1,0 +1,1 @@
+"""The public status page: only published updates, component statuses and maintenance windows."""
