@@ -340,6 +340,10 @@ def _one_by_one(model: Any, lang: str, texts: list[str]) -> list[Any]:
 def bench_sentiment(
     data: Annotated[Path, typer.Option(help="Folder of the shared data.")] = DATA_DIR,
     rows: Annotated[int, typer.Option(help="Rows for the transformers part.")] = 300,
+    transformer: Annotated[
+        Path | None,
+        typer.Option(help="Local transformers model (default: make sentiment-model's)."),
+    ] = None,
     json_out: Annotated[Path, typer.Option("--json")] = BENCH_DIR / "sentiment_bench.json",
 ) -> None:
     """Posts/s: the default model batched and one post per call; transformers vs pipeline()."""
@@ -351,7 +355,8 @@ def bench_sentiment(
 
     # The script measures the default model batched and, when the transformers model is built,
     # transformers batched vs a batch-1 pipeline(); add the default model one post per call.
-    sentiment_bench.main(["--data", str(data), "--rows", str(rows), "--out", str(json_out)])
+    argv = ["--data", str(data), "--rows", str(rows), "--out", str(json_out)]
+    sentiment_bench.main(argv + (["--transformer", str(transformer)] if transformer else []))
     report: dict[str, Any] = json.loads(json_out.read_text(encoding="utf-8"))
     model = NgramNetSentiment()
     for stem in sentiment_bench.SHORT_SETS:

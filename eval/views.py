@@ -150,8 +150,8 @@ def drafts_section(
             "Required-element coverage",
             required,
             {
-                "drafts": [d_cov.get(r, 0.0) for r in required],
-                **({"human-written": [h_cov.get(r, 0.0) for r in required]} if human else {}),
+                "drafts": [d_cov.get(r) for r in required],
+                **({"human-written": [h_cov.get(r) for r in required]} if human else {}),
             },
             fmt=".0%",
             max_value=1.0,

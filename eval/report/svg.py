@@ -3,6 +3,8 @@
 from collections.abc import Sequence
 from html import escape
 
+from eval.stats import percentile
+
 PALETTE = ("#3b6ea8", "#d08c2f", "#5a9e5a", "#a84b4b")
 FONT = 'font-family="system-ui, sans-serif" font-size="12"'
 
@@ -14,12 +16,15 @@ def _num(value: float, fmt: str) -> str:
 def bars(
     title: str,
     labels: Sequence[str],
-    series: dict[str, Sequence[float]],
+    series: dict[str, Sequence[float | None]],
     *,
     fmt: str = ".0f",
     max_value: float | None = None,
 ) -> str:
-    """Horizontal bars, one group per label, one bar per series (e.g. drafts beside humans)."""
+    """Horizontal bars, one group per label, one bar per series (e.g. drafts beside humans).
+
+    A None value (not applicable) draws no bar and says so.
+    """
     label_w, bar_w, bar_h, gap = 260, 380, 14, 8
     names = list(series)
     group_h = bar_h * len(names) + gap
@@ -27,14 +32,15 @@ def bars(
     top = 28 + legend_h
     height = top + group_h * max(len(labels), 1) + 10
     width = label_w + bar_w + 90
-    peak = max_value or max((v for vs in series.values() for v in vs), default=0.0) or 1.0
+    values = [v for vs in series.values() for v in vs if v is not None]
+    peak = max_value or max(values, default=0.0) or 1.0
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" {FONT}>',
         f"<title>{escape(title)}</title>",
         f'<text x="0" y="16" font-weight="bold">{escape(title)}</text>',
     ]
-    for i, name in enumerate(names):
+    for i, name in enumerate(names if len(names) > 1 else []):
         x = label_w + i * 150
         parts.append(
             f'<rect x="{x}" y="24" width="12" height="12" fill="{PALETTE[i % len(PALETTE)]}"/>'
@@ -50,8 +56,11 @@ def bars(
         )
         for i, name in enumerate(names):
             value = series[name][row]
-            w = max(bar_w * value / peak, 0.0)
             y = y0 + i * bar_h
+            if value is None:
+                parts.append(f'<text x="{label_w + 4}" y="{y + bar_h - 4}" fill="#888">n/a</text>')
+                continue
+            w = max(bar_w * value / peak, 0.0)
             parts.append(
                 f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h - 2}" '
                 f'fill="{PALETTE[i % len(PALETTE)]}"><title>{escape(name)}: '
@@ -132,13 +141,15 @@ def histogram(title: str, values: Sequence[float], *, unit: str = "ms", bins: in
             f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{step - 1:.1f}" height="{h:.1f}" '
             f'fill="{PALETTE[0]}"><title>{a:.2f}–{b:.2f} {unit}: {n}</title></rect>'
         )
-    for q, color in ((0.5, PALETTE[2]), (0.99, PALETTE[3])):
-        v = ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+    for row, (q, color) in enumerate(((0.5, PALETTE[2]), (0.99, PALETTE[3]))):
+        v = percentile(ordered, q)
         x = left + (v - lo) / span * plot_w
+        # Labels right of the line, or left of it near the right edge; one line each.
+        anchor, dx = ("end", -3) if x > left + 0.7 * plot_w else ("start", 3)
         parts.append(
             f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="{color}" '
-            f'stroke-dasharray="4 3"/><text x="{x + 3:.1f}" y="{top + 10}" fill="{color}">'
-            f"p{round(q * 100)} {v:.2f}</text>"
+            f'stroke-dasharray="4 3"/><text x="{x + dx:.1f}" y="{top + 10 + 14 * row}" '
+            f'fill="{color}" text-anchor="{anchor}">p{round(q * 100)} {v:.2f}</text>'
         )
     base = top + plot_h
     parts.append(
