@@ -256,6 +256,7 @@ def subscribe(
             kind=kind.value,
             address=address,
             address_hash=digest,
+            language=body.language.value,
             state=SubscriberState.pending.value,
             created_at=now,
             updated_at=now,

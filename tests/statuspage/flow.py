@@ -68,22 +68,36 @@ def draft(client: TestClient, tokens: Tokens, incident_id: str, **extra: Any) ->
     return created
 
 
-def approve(client: TestClient, tokens: Tokens, draft: dict[str, Any]) -> None:
+def waivers(draft: dict[str, Any], reason: str) -> list[dict[str, str]]:
+    """An approver's waiver for every error-level finding of the current revision."""
+    found = {
+        (f["rule_id"], f["match"])
+        for r in draft["revision"]["renditions"]
+        for f in r["guard"]["findings"]
+        if f["level"] == "error"
+    }
+    return [{"rule_id": rule, "match": match, "reason": reason} for rule, match in sorted(found)]
+
+
+def approve(
+    client: TestClient, tokens: Tokens, draft: dict[str, Any], waive: str | None = None
+) -> None:
     url = f"/v1/drafts/{draft['id']}"
     if draft["state"] == "draft":
         assert client.post(f"{url}/submit", headers=tokens.auth(Role.responder)).status_code == 200
     revision = draft["revision"]
-    approved = client.post(
-        f"{url}/approve",
-        json={"revision": revision["number"], "digest": revision["digest"]},
-        headers=tokens.auth(Role.approver),
-    )
+    body = {"revision": revision["number"], "digest": revision["digest"]}
+    if waive:
+        body["waivers"] = waivers(draft, waive)
+    approved = client.post(f"{url}/approve", json=body, headers=tokens.auth(Role.approver))
     assert approved.status_code == 200, approved.text
 
 
-def publish(client: TestClient, tokens: Tokens, draft: dict[str, Any]) -> Any:
-    """Submit, approve as a second user, publish; the raw publish response."""
-    approve(client, tokens, draft)
+def publish(
+    client: TestClient, tokens: Tokens, draft: dict[str, Any], waive: str | None = None
+) -> Any:
+    """Submit, approve as a second user (waiving findings if asked), publish; the response."""
+    approve(client, tokens, draft, waive)
     return client.post(f"/v1/drafts/{draft['id']}/publish", headers=tokens.auth(Role.responder))
 
 
