@@ -377,7 +377,7 @@ def bench_sentiment(
 def bench_ingest(ctx: typer.Context) -> None:
     """Feedback ingest posts/s over loopback with a loss count (eval/bench/feedback_ingest.py)."""
     try:
-        from eval.bench import feedback_ingest  # type: ignore[attr-defined,unused-ignore]
+        from eval.bench import feedback_ingest
     except ImportError as exc:
         typer.echo(f"the ingest benchmark is not installed: {exc}", err=True)
         raise typer.Exit(2) from exc

@@ -29,7 +29,7 @@ def _pct(x: float | None) -> Pct | None:
 def _confusion_table(title: str, m: Metrics) -> Table:
     gold = m.labels[: len(m.confusion)]
     rows: list[list[Cell]] = [[g, *row] for g, row in zip(gold, m.confusion, strict=True)]
-    return Table(title, ["gold \\ predicted", *m.labels], rows)
+    return Table(title, ["gold \\ predicted", *m.labels], rows, html=False)
 
 
 def drafts_section(

@@ -45,7 +45,7 @@ def render(sections: Sequence[Section], title: str = "Herald evaluation") -> str
     for i, section in enumerate(sections):
         body.append(f'<h2 id="s{i}">{escape(section.title)}</h2>')
         body += [f'<p class="note">{escape(n)}</p>' for n in section.notes]
-        body += [_table(t) for t in section.tables]
+        body += [_table(t) for t in section.tables if t.html]
         if section.charts:
             body.append(f'<div class="charts">{"".join(section.charts)}</div>')
     return (

@@ -19,6 +19,8 @@ class Table:
     columns: list[str]
     rows: list[list[Cell]]
     note: str = ""
+    # Confusion matrices are heat maps in HTML; the table form is for the terminal.
+    html: bool = True
 
     def text(self, row: int, col: int) -> str:
         """A cell as shown."""
