@@ -55,6 +55,10 @@ def lowercase_ok(rule: Rule) -> bool:
     for name in ("patterns", "exceptions"):
         for pats in getattr(rule, name, {}).values():
             texts += pats
+    deferral = getattr(rule, "deferral", None)
+    if deferral is not None:
+        for pats in deferral.patterns.values():
+            texts += pats
     for per_lang in getattr(rule, "exceptions_by_stage", {}).values():
         for pats in per_lang.values():
             texts += pats
@@ -72,6 +76,7 @@ class Compiled:
     excs: dict[Lang, re.Pattern[str]] = field(default_factory=dict)
     stage_excs: dict[tuple[Stage, Lang], re.Pattern[str]] = field(default_factory=dict)
     swaps: dict[Lang, dict[str, str]] = field(default_factory=dict)
+    deferrals: dict[Lang, re.Pattern[str]] = field(default_factory=dict)
     use_lower: bool = False
     prefilter: re.Pattern[str] | None = None
 
@@ -117,6 +122,12 @@ def compile_rule(rule: Rule, source: str, line: int) -> Compiled:
             pat = alternation([], rule.patterns.get(lang, []), flags)
             if pat is not None:
                 c.pats[lang] = pat
+    deferral = getattr(rule, "deferral", None)
+    if deferral is not None:
+        for lang, pats in deferral.patterns.items():
+            pat = alternation([], pats, flags)
+            if pat is not None:
+                c.deferrals[lang] = pat
     return c
 
 
@@ -135,6 +146,21 @@ def regions(doc: Doc, scope: str) -> list[tuple[Field_, Text, Segment]]:
     for name, text in doc.fields():
         out.append((name, text, Segment(0, len(text.norm))))
     return out
+
+
+def deferred(c: Compiled, doc: Doc) -> bool:
+    """Whether the draft defers the rule's element in words while the facts lack it."""
+    deferral = getattr(c.rule, "deferral", None)
+    pat = c.deferrals.get(doc.ctx.lang)
+    if deferral is None or pat is None:
+        return False
+    facts = doc.ctx.facts
+    known = getattr(facts, deferral.while_missing, None) if facts is not None else None
+    if known not in (None, "", []):
+        return False
+    return any(
+        pat.search(c.hay(text), seg.start, seg.end) for _, text, seg in regions(doc, c.rule.scope)
+    )
 
 
 def masked(spans: list[tuple[int, int]], start: int, end: int) -> bool:

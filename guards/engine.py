@@ -2,7 +2,7 @@
 
 from guards.checks import CHECKS
 from guards.checks.consistency import consistency
-from guards.compiled import Compiled
+from guards.compiled import Compiled, deferred
 from guards.doc import Doc, Hit, to_finding
 from guards.loader import RuleSet, load_packs
 from guards.models import LEVELS, Draft, Finding, GuardContext, GuardReport, Level, Reask, ReaskItem
@@ -33,6 +33,8 @@ def run_rule(c: Compiled, doc: Doc) -> list[Finding]:
     rule = c.rule
     lang = doc.ctx.lang
     template = rule.suggestion.get(lang) if rule.suggestion else None
+    if c.deferrals and deferred(c, doc):
+        return []
     hits: list[Hit] = CHECKS[rule.kind](c, doc)
     return [
         to_finding(

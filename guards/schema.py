@@ -105,6 +105,24 @@ class SubstitutionRule(RuleBase):
     ignorecase: bool = True
 
 
+class Deferral(_Strict):
+    """Phrases that stand for a required element while a fact is still unknown.
+
+    PLAYBOOK §4/§9: with no engineering estimate yet, "we will announce the recovery time as soon
+    as it is confirmed" is what an update should say; once the facts carry the estimate, only the
+    element itself counts.
+    """
+
+    while_missing: str = Field(description="The GuardFacts field whose absence allows deferral.")
+    patterns: PerLang
+
+    @model_validator(mode="after")
+    def _known_fact(self) -> "Deferral":
+        if self.while_missing not in GuardFacts.model_fields:
+            raise ValueError(f"while_missing {self.while_missing!r} is not a GuardFacts field")
+        return self
+
+
 class RequiredRule(RuleBase):
     """Requires one of the patterns (or a fact value) to appear in the scope."""
 
@@ -113,6 +131,7 @@ class RequiredRule(RuleBase):
     fact_terms: list[str] = Field(
         default_factory=list, description="GuardFacts list/str fields whose values also count."
     )
+    deferral: Deferral | None = None
 
 
 TimingCheck = Literal[
@@ -127,12 +146,23 @@ TimingCheck = Literal[
 ]
 
 
+# Checks that require an element to be present; only these can be satisfied by a deferral.
+_PRESENCE_CHECKS = frozenset({"next_update_present", "eta_present"})
+
+
 class TimingRule(RuleBase):
     """A time-precision check implemented in code, tuned by params."""
 
     kind: Literal["timing"]
     check: TimingCheck
     params: dict[str, Any] = Field(default_factory=dict)
+    deferral: Deferral | None = None
+
+    @model_validator(mode="after")
+    def _deferral_only_for_presence(self) -> "TimingRule":
+        if self.deferral is not None and self.check not in _PRESENCE_CHECKS:
+            raise ValueError(f"deferral applies to {sorted(_PRESENCE_CHECKS)} checks only")
+        return self
 
 
 MetricCheck = Literal[

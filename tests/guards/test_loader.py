@@ -100,3 +100,42 @@ def test_bad_regex_and_bad_yaml_are_located(tmp_path: Path) -> None:
     (tmp_path / "demo.yaml").write_text("pack: demo\nrules: [\n", encoding="utf-8")
     with pytest.raises(PackError, match="invalid YAML"):
         load_dir(tmp_path)
+
+
+DEFERRAL_RULE = """pack: demo
+description: test pack
+rules:
+  - id: demo.Eta
+    kind: timing
+    check: {check}
+    level: error
+    langs: [en]
+    message: {{en: "no ETA"}}
+    reask: "Add the estimated recovery time."
+    playbook: "§4"
+    deferral:
+      while_missing: {fact}
+      patterns: {{en: ["once it is confirmed"]}}
+    examples:
+      en:
+        valid:
+          - text: "We will share the ETA once it is confirmed."
+        invalid:
+          - text: "We will share the ETA once it is confirmed."
+            facts: {{engineering_eta_minutes: 30}}
+"""
+
+
+def test_a_deferral_names_a_fact_and_a_presence_check(tmp_path: Path) -> None:
+    pack = tmp_path / "demo.yaml"
+    pack.write_text(
+        DEFERRAL_RULE.format(check="eta_present", fact="engineering_eta_minutes"), "utf-8"
+    )
+    rules = load_dir(tmp_path)
+    assert rules.get("demo.Eta").deferrals["en"].pattern.endswith("once it is confirmed)")
+    pack.write_text(DEFERRAL_RULE.format(check="eta_present", fact="eta_guess"), "utf-8")
+    with pytest.raises(PackError, match="while_missing 'eta_guess' is not a GuardFacts field"):
+        load_dir(tmp_path)
+    pack.write_text(DEFERRAL_RULE.format(check="future", fact="engineering_eta_minutes"), "utf-8")
+    with pytest.raises(PackError, match="deferral applies to"):
+        load_dir(tmp_path)
