@@ -192,3 +192,72 @@ def test_a_clock_time_takes_the_date_written_next_to_it() -> None:
     assert "timing.PastTime" in _ids(
         check(Draft(body=past), ctx("en", stage="identified")).findings
     )
+
+
+def _sensitive(body: str, lang: str = "en") -> list[str]:
+    report = check(Draft(body=body), ctx(lang, stage="investigating"))
+    return [
+        body[f.span.start : f.span.end]
+        for f in report.findings
+        if f.rule_id.startswith("sensitive.")
+    ]
+
+
+def test_sensitive_spans_end_where_the_secret_or_path_ends() -> None:
+    cases = {
+        "Details: password=Sup3rS3cret!. Next update by 07:10 UTC.": "password=Sup3rS3cret!",
+        "详情：password=Sup3rS3cret!。我们将在15:10前提供更新。": "password=Sup3rS3cret!",
+        "See C:\\Windows\\System32\\drivers\\etc\\hosts. Next update by 07": (
+            "C:\\Windows\\System32\\drivers\\etc\\hosts"
+        ),
+        "路径C:\\Program Files\\Herald\\app.ini。": "C:\\Program Files\\Herald\\app.ini",
+        "Logs: /var/log/nginx/error.log, then.": "/var/log/nginx/error.log",
+        "日志见/var/log/nginx/error.log我们已处理。": "/var/log/nginx/error.log",
+    }
+    for body, leak in cases.items():
+        lang = "en" if body.isascii() else "zh"
+        assert _sensitive(body, lang) == [leak], body
+
+
+def test_a_connection_url_with_credentials_is_flagged_whole() -> None:
+    for scheme in ("postgres", "redis", "mysql", "amqp", "http", "https"):
+        url = f"{scheme}://admin:hunter2@db.example.com:5432/prod"
+        assert _sensitive(f"The DSN {url}. Next update by 07:10 UTC.") == [url]
+        assert _sensitive(f"连接串：{url}。", "zh") == [url]
+    # Without a password the URL is a plain link.
+    assert _sensitive("See https://status.example.com:443/incidents for details.") == []
+    assert _sensitive("See https://admin@status.example.com/incidents.") == []
+
+
+def test_ipv6_is_found_inside_chinese_text_and_with_brackets() -> None:
+    assert _sensitive("详情：2001:db8:85a3::8a2e:370:7334。", "zh") == [
+        "2001:db8:85a3::8a2e:370:7334"
+    ]
+    assert _sensitive("节点fe80::1ff:fe23:4567:890a不可达。", "zh") == ["fe80::1ff:fe23:4567:890a"]
+    assert _sensitive("节点ID:fe80::1不可达。", "zh") == ["fe80::1"]
+    assert _sensitive("Connections to [2001:db8::1]:443 failed.") == ["[2001:db8::1]:443"]
+    # Clock times and the tail of a longer hex run are not addresses.
+    assert _sensitive("影响时段：14:30:00-16:00:00。", "zh") == []
+    assert _sensitive("Run ab:cd:ef:12:34:56:78:9a:bc failed.") == []
+
+
+def test_an_eta_may_be_deferred_only_while_the_facts_have_no_estimate() -> None:
+    deferring = {
+        "zh": "技术团队正在修复，恢复时间确认后我们将立即通知。",
+        "en": "We are deploying a fix. "
+        "We will announce the expected recovery time as soon as it is confirmed.",
+    }
+    silent = {"zh": "技术团队正在修复。", "en": "We are deploying a fix."}
+    no_estimate = GuardFacts(cause="配置错误")
+    estimate = GuardFacts(engineering_eta_minutes=45)
+    for lang in ("zh", "en"):
+        for kind, stage, rule in (
+            ("incident", "identified", "required.Eta"),
+            ("partial_outage", None, "required.OutageEta"),
+        ):
+            for facts, owed in ((None, False), (no_estimate, False), (estimate, True)):
+                c = ctx(lang, stage=stage, kind=kind, facts=facts)
+                found = _ids(check(Draft(body=deferring[lang]), c).findings)
+                assert (rule in found) is owed, (lang, rule, facts)
+                # Saying nothing about the recovery time is never enough.
+                assert rule in _ids(check(Draft(body=silent[lang]), c).findings)
