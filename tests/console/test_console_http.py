@@ -166,3 +166,26 @@ def test_live_check_guards_like_saving(
 def test_static_files_are_a_fixed_list(client: TestClient) -> None:
     assert client.get("/console/static/console.js").status_code == 200
     assert client.get("/console/static/..%2Fauth.py").status_code in {404, 422}
+
+
+def test_overdue_update_is_flagged_in_the_list(
+    client: TestClient, tokens: Tokens, incident: dict[str, Any]
+) -> None:
+    author, approver = tokens.auth(Role.responder), tokens.auth(Role.approver)
+    draft = client.post(
+        f"/v1/incidents/{incident['id']}/drafts",
+        json={"now": "2026-01-05T08:00:00Z"},
+        headers=author,
+    ).json()
+    client.post(f"/v1/drafts/{draft['id']}/submit", headers=author)
+    revision = draft["revision"]
+    client.post(
+        f"/v1/drafts/{draft['id']}/approve",
+        json={"revision": revision["number"], "digest": revision["digest"]},
+        headers=approver,
+    )
+    assert client.post(f"/v1/drafts/{draft['id']}/publish", headers=author).status_code == 200
+    _sign_in(client, tokens[Role.comms_lead])
+    row = client.get("/console").text.split(f'data-incident="{incident["id"]}"')[1]
+    assert 'class="countdown overdue"' in row.split("</tr>")[0]
+    assert f'data-due="{revision["next_update_at"].replace("Z", "+00:00")}"' in row
