@@ -103,7 +103,9 @@ def incident_page(
     return _html(html.render("incident.html.j2", **context, item=item))
 
 
-@router.post("/subscribe", response_class=HTMLResponse, summary="The page's subscribe form")
+@router.post(
+    "/v1/public/subscribers/form", response_class=HTMLResponse, summary="The page's subscribe form"
+)
 async def subscribe_form(
     request: Request,
     session: SessionDep,

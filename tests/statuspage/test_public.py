@@ -176,3 +176,28 @@ def test_status_page_needs_no_token_and_staff_routes_still_do(
         assert client.get(path).status_code == 200, path
     assert client.get("/v1/subscribers").status_code == 401
     assert client.get("/v1/subscribers", headers=tokens.auth(Role.responder)).status_code == 403
+
+
+def test_the_page_form_subscribes_without_javascript(client: TestClient, tokens: Tokens) -> None:
+    login = flow.component(client, tokens, "Login")
+    page = client.get("/?lang=zh").text
+    assert 'action="/v1/public/subscribers/form?lang=zh"' in page
+    sent = client.post(
+        "/v1/public/subscribers/form?lang=zh",
+        content=f"kind=email&address=form.user%40example.com&component_ids={login}",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert sent.status_code == 202
+    assert "确认" in sent.text
+    [row] = client.get("/v1/subscribers", headers=tokens.auth(Role.comms_lead)).json()
+    assert (row["address"], row["language"], row["component_ids"]) == (
+        "f***@example.com",
+        "zh",
+        [login],
+    )
+    bad = client.post(
+        "/v1/public/subscribers/form",
+        content="kind=email&address=not-an-address",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert bad.status_code == 422
