@@ -2,7 +2,6 @@
 
 import hashlib
 from datetime import datetime
-from typing import cast
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -158,7 +157,7 @@ def _status_page_updates(
                 body=chosen.body,
                 language=language.value,
                 # Statuspage's {code, name, old_status, new_status} objects (JSON column).
-                affected_components=cast(list[str], affected),
+                affected_components=affected,
                 created_at=now,
                 updated_at=now,
                 display_at=now,

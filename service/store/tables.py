@@ -111,7 +111,7 @@ class IncidentUpdateRow(Base):
     status: Mapped[str] = mapped_column(String(32))
     body: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8), default="en")
-    affected_components: Mapped[list[str]] = mapped_column(default=list)
+    affected_components: Mapped[list[Any]] = mapped_column(JSONValue, default=list)
     deliver_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
