@@ -87,10 +87,9 @@ def confirm_code(
     return result
 
 
-@router.api_route(
+@router.get(
     "/v1/public/subscribers/unsubscribe",
-    methods=["GET", "POST"],
-    summary="Unsubscribe (the link in every message; POST is RFC 8058 one-click)",
+    summary="Unsubscribe (the link in every message)",
     response_model=subscribers.SubscriptionChanged,
 )
 def unsubscribe(
@@ -106,6 +105,21 @@ def unsubscribe(
         words = strings.load().of(result.language)
         return _page(request, result.language, words.unsubscribed, settings.status_page_name)
     return result
+
+
+@router.post(
+    "/v1/public/subscribers/unsubscribe",
+    summary="Unsubscribe in one click (RFC 8058, from the List-Unsubscribe-Post header)",
+    response_model=subscribers.SubscriptionChanged,
+)
+def unsubscribe_one_click(
+    token: Token,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    accept: Annotated[str | None, Header()] = None,
+) -> subscribers.SubscriptionChanged | HTMLResponse:
+    return unsubscribe(token, request, session, settings, accept)
 
 
 @router.get("/v1/subscribers", summary="Subscribers with masked contacts")
