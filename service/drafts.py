@@ -23,6 +23,9 @@ from service.domain.facts import IncidentFacts
 from service.drafting.model import DraftContext, DraftKind, DraftRequest, DraftResult
 from service.drafting.port import Drafter
 from service.errors import FieldProblem, NotFoundError, ValidationFailed
+from service.feedback.aggregate import aggregate_incident
+from service.feedback.policy import FeedbackPolicy
+from service.feedback.tone import tone_for
 from service.ids import new_id
 from service.store.tables import DraftRevisionRow, DraftRow, IncidentRow
 from service.store.types import as_utc, utcnow
@@ -121,17 +124,26 @@ def create_draft(
     *,
     actor: str,
     support_contact: Mapping[Language, str] | None = None,
+    feedback_policy: FeedbackPolicy | None = None,
     now: datetime | None = None,
 ) -> DraftPublic:
-    """Draft every channel × language for the incident and store it as revision 1."""
+    """Draft every channel × language for the incident and store it as revision 1.
+
+    Without explicit tone guidance, the tone follows the incident's social-media feedback.
+    """
     row = incidents.get_row(session, incident_id)
     kind = body.requested_kind() or default_kind(row)
+    draft_time = body.now or now or utcnow()
+    tone = body.tone
+    if "tone" not in body.model_fields_set and feedback_policy is not None:
+        aggregate = aggregate_incident(session, incident_id, draft_time, feedback_policy)
+        tone = tone_for(aggregate, feedback_policy.tone)
     request = DraftRequest(
         kind=kind,
         languages=body.languages or [Language(lang) for lang in row.languages],
         channels=body.channels,
-        tone=body.tone,
-        now=body.now or now or utcnow(),
+        tone=tone,
+        now=draft_time,
     )
     drafter = pick_drafter(drafters, body.drafter)
     result = drafter.draft(context_for(row, support_contact), request)

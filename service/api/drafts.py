@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 
 from service import approvals, delivery, drafts, publishing
 from service.api.deps import AnyUser, Approver, Responder, SessionDep, SettingsDep
+from service.api.feedback import PolicyDep
 from service.domain.draft import DraftCreate, DraftPublic, RevisionWithDiff
 from service.drafting.port import Drafter
 
@@ -32,6 +33,7 @@ def create_draft(
     user: Responder,
     drafters: DraftersDep,
     settings: SettingsDep,
+    feedback_policy: PolicyDep,
     response: Response,
 ) -> DraftPublic:
     created = drafts.create_draft(
@@ -41,6 +43,7 @@ def create_draft(
         drafters,
         actor=user.name,
         support_contact=settings.support_contacts(),
+        feedback_policy=feedback_policy,
     )
     session.commit()
     response.headers["Location"] = f"/v1/drafts/{created.id}"
