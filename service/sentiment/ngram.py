@@ -35,6 +35,29 @@ def zh_features(text: str) -> list[str]:
 
 
 @cache
+def _jieba() -> Any:
+    import logging
+
+    import jieba  # type: ignore[import-untyped]
+
+    # jieba logs its dictionary load at DEBUG through its own handler; keep service logs clean.
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def zh_words(text: str) -> list[str]:
+    """jieba words and word bigrams: 不好吃 / 太慢 read as units that char n-grams split."""
+    norm = unicodedata.normalize("NFKC", text).lower()
+    words = [w for w in _jieba().lcut(_URL.sub("U", norm)) if w.strip()]
+    return [f"w:{w}" for w in words] + [f"b:{a}|{b}" for a, b in itertools.pairwise(words)]
+
+
+def zh_word_features(text: str) -> list[str]:
+    """Character 1-3 grams and emoticons (`zh_features`) plus jieba words and word bigrams."""
+    return zh_features(text) + zh_words(text)
+
+
+@cache
 def _vader() -> Any:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -66,3 +89,6 @@ def en_features(text: str) -> list[str]:
 
 
 ANALYZERS: dict[str, Callable[[str], list[str]]] = {"zh": zh_features, "en": en_features}
+# Named featurisations a network may declare (its npz `analyzer`); a language code names the
+# original one, so networks written before the name existed still load with their features.
+FEATURIZERS: dict[str, Callable[[str], list[str]]] = ANALYZERS | {"zh-words": zh_word_features}

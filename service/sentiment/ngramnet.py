@@ -12,7 +12,7 @@ import numpy.typing as npt
 from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
 
 from service.sentiment.model import SentimentLabel, SentimentScore
-from service.sentiment.ngram import ANALYZERS, detect_lang
+from service.sentiment.ngram import ANALYZERS, FEATURIZERS, detect_lang
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 FloatArray = npt.NDArray[np.float32]
@@ -27,6 +27,8 @@ class NgramNetwork:
     idf: FloatArray
     layers: tuple[tuple[FloatArray, FloatArray], ...]
     classes: tuple[SentimentLabel, ...]
+    # Key into `ngram.FEATURIZERS`; None means the language's original featurisation.
+    analyzer: str | None = None
 
     @classmethod
     def load(cls, path: Path) -> "NgramNetwork":
@@ -44,6 +46,7 @@ class NgramNetwork:
                 idf=data["idf"].astype(np.float32),
                 layers=layers,
                 classes=tuple(SentimentLabel(str(c)) for c in data["classes"]),
+                analyzer=str(data["analyzer"]) if "analyzer" in data else None,
             )
 
     def save(self, path: Path) -> None:
@@ -55,6 +58,7 @@ class NgramNetwork:
             "idf": self.idf.astype(np.float16),
             "n_layers": np.array(len(self.layers)),
             "classes": np.array([c.value for c in self.classes]),
+            "analyzer": np.array(self.analyzer or self.lang),
         }
         for i, (weight, bias) in enumerate(self.layers):
             arrays[f"W{i}"] = weight.astype(np.float16)
@@ -63,7 +67,7 @@ class NgramNetwork:
 
     def features(self, texts: Sequence[str]) -> csr_matrix:
         """Sublinear TF-IDF rows, L2-normalised, over the network's vocabulary."""
-        analyze = ANALYZERS[self.lang]
+        analyze = FEATURIZERS[self.analyzer or self.lang]
         indptr: list[int] = [0]
         indices: list[int] = []
         values: list[float] = []

@@ -32,6 +32,25 @@ def test_network_round_trips_through_npz(tmp_path: Path) -> None:
     assert np.allclose(loaded.predict_proba(texts).sum(axis=1), 1.0, atol=1e-5)
 
 
+def test_network_written_before_analyzer_names_loads_with_its_language_features(
+    tmp_path: Path,
+) -> None:
+    net = NgramNetwork(
+        lang="zh",
+        vocabulary={"好": 0, "差": 1},
+        idf=np.ones(2, np.float32),
+        layers=((np.array([[-1.0, 1.0], [1.0, -1.0]], np.float32), np.zeros(2, np.float32)),),
+        classes=(SentimentLabel.negative, SentimentLabel.positive),
+    )
+    net.save(tmp_path / "new.npz")
+    with np.load(tmp_path / "new.npz") as data:
+        old = {key: data[key] for key in data.files if key != "analyzer"}
+    np.savez_compressed(tmp_path / "old.npz", **old)
+    loaded = NgramNetwork.load(tmp_path / "old.npz")
+    assert loaded.analyzer is None
+    assert loaded.predict_proba(["好"])[0].argmax() == 1
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_committed_artifacts_are_small_and_documented(lang: str) -> None:
     model = NgramNetSentiment()
