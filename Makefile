@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest services migrate clean record-llm llm-server sentiment-model
+.PHONY: run test lint typecheck pytest services migrate clean record-llm llm-server sentiment-model load
 .PHONY: browser-deps
 
 $(BIN)/python:
@@ -76,3 +76,9 @@ record-llm: $(VENV)/.installed-dev
 # The transformers backend's local model for its benchmark (built from the installed MiniLM).
 sentiment-model: $(VENV)/.installed-dev
 	$(BIN)/python -m service.sentiment.build_transformer
+
+# Issue 10's load run: 20 responders drafting + 1,000 feedback posts/s for 60 s, on PostgreSQL.
+LOAD_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+load: $(VENV)/.installed-dev services
+	mkdir -p artifacts
+	HERALD_WORKERS=2 DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python -m eval.bench.load --json artifacts/load.json

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64, description="Server processes for `herald serve`.")
     max_request_bytes: int = Field(
         default=1_048_576, ge=1024, description="Bodies larger than this get 413."
     )

@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -115,7 +115,12 @@ def _stored(url: str) -> tuple[int, int]:
     return int(total), int(unscored)
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
+# A second load run against the same server while the replay goes on: (base URL, a responder's
+# token, seconds) → its own figures (eval/bench/load.py drives drafts this way).
+SideLoad = Callable[[str, str, float], dict[str, Any]]
+
+
+def run(args: argparse.Namespace, side_load: SideLoad | None = None) -> dict[str, Any]:
     """Serve, replay, count; returns the figures."""
     files = [Path(args.data) / name for name in FILES]
     with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp)) as url:
@@ -186,10 +191,30 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 time.sleep(0.1)
             sampler = threading.Thread(target=sample, daemon=True)
             sampler.start()
+            side: dict[str, Any] = {}
+            side_thread = None
+            if side_load is not None:
+                responder = (
+                    subprocess.run(
+                        [herald, "users", "create", "load-responder", "--role", "responder"],
+                        env=env,
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                    )
+                    .stdout.strip()
+                    .splitlines()[-1]
+                )
+                side_thread = threading.Thread(
+                    target=lambda: side.update(side_load(base, responder, args.seconds))
+                )
+                side_thread.start()
             replayer = Replayer(
                 base, token, rate=args.rate, batch=args.batch, concurrency=args.concurrency
             )
             stats = replayer.run(_interleave(files), seconds=args.seconds).summary()
+            if side_thread is not None:
+                side_thread.join()
             done.set()
             sampler.join()
             peak = _peak_rss_mb(server.pid)
@@ -228,6 +253,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "scoring_lag_s_max": max(lag_samples) if lag_samples else None,
             "unscored_after_drain": unscored,
             "drain_seconds": drained_in,
+            **({"side_load": side} if side_load is not None else {}),
         }
 
 

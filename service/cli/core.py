@@ -26,15 +26,30 @@ def migrate() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (HERALD_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (HERALD_PORT).")] = None,
+    workers: Annotated[
+        int, typer.Option(min=0, help="Server processes (HERALD_WORKERS); each runs the app.")
+    ] = 0,
 ) -> None:
-    """Serve the API and console."""
+    """Serve the API, console and status page."""
     import uvicorn
-
-    from service.app import create_app
 
     settings = get_settings()
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = settings.model_copy(update=overrides)
+    processes = workers or settings.workers
+    if processes > 1:
+        # Each process builds its own app from the environment (uvicorn's factory mode).
+        uvicorn.run(
+            "service.app:create_app",
+            factory=True,
+            workers=processes,
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+        )
+        return
+    from service.app import create_app
+
     uvicorn.run(
         create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level
     )

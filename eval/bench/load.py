@@ -1,0 +1,124 @@
+"""The issue-10 load run: 20 responders drafting while 1,000 feedback posts/s arrive, for 60 s.
+
+One real server (`herald serve` on loopback; PostgreSQL when DATABASE_URL names it, as `make load`
+does), the feedback replay of `eval/bench/feedback_ingest.py`, and 20 threads that each keep asking
+for drafts (status page + SMS, zh + en) of their own incident. Passes when no request fails, every
+acknowledged post is stored, and the drafts' p99 latency is ≤ 200 ms.
+
+python -m eval.bench.load [--seconds 60] [--rate 1000] [--responders 20] [--json OUT]
+"""
+
+import argparse
+import json
+import statistics
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from eval.bench import feedback_ingest
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def draft_load(base: str, token: str, seconds: float, responders: int = 20) -> dict[str, Any]:
+    """`responders` threads, each drafting its own incident in a loop until `seconds` pass."""
+    headers = {"Authorization": f"Bearer {token}"}
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def responder(n: int) -> None:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            incident = client.post(
+                "/v1/incidents",
+                headers=headers,
+                json={
+                    "incident": {
+                        "name": f"Load incident {n}",
+                        "herald": {
+                            "severity": "P1",
+                            "languages": ["zh", "en"],
+                            "facts": {
+                                "symptoms": ["checkout payments fail"],
+                                "affected_share_pct": 20,
+                                "affected_components": ["Checkout"],
+                                "timezone": "Asia/Shanghai",
+                            },
+                        },
+                    }
+                },
+            )
+            incident_id = incident.json()["id"]
+            while time.monotonic() < deadline:
+                started = time.perf_counter()
+                try:
+                    response = client.post(
+                        f"/v1/incidents/{incident_id}/drafts",
+                        headers=headers,
+                        json={"channels": ["statuspage", "sms"]},
+                    )
+                    ok = response.status_code == 201
+                    detail = f"HTTP {response.status_code}"
+                except httpx.HTTPError as exc:
+                    ok, detail = False, type(exc).__name__
+                elapsed = (time.perf_counter() - started) * 1000
+                with lock:
+                    latencies.append(elapsed)
+                    if not ok:
+                        errors.append(detail)
+
+    threads = [threading.Thread(target=responder, args=(n,)) for n in range(responders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {
+        "responders": responders,
+        "drafts": len(latencies),
+        "errors": len(errors),
+        "error_kinds": sorted(set(errors)),
+        "draft_ms_p50": round(statistics.median(latencies), 1) if latencies else None,
+        "draft_ms_p99": round(_percentile(latencies, 0.99), 1) if latencies else None,
+        "draft_ms_max": round(max(latencies), 1) if latencies else None,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--rate", type=float, default=1000.0, help="Feedback posts per second.")
+    parser.add_argument("--responders", type=int, default=20)
+    parser.add_argument("--batch", type=int, default=250)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--scorers", type=int, default=1)
+    parser.add_argument("--drain-s", type=float, default=120.0)
+    parser.add_argument("--data", default=str(feedback_ingest.DATA))
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args(argv)
+    result = feedback_ingest.run(
+        args, side_load=lambda base, token, secs: draft_load(base, token, secs, args.responders)
+    )
+    text = json.dumps(result, indent=2)
+    print(text)
+    if args.json is not None:
+        args.json.write_text(text + "\n", encoding="utf-8")
+    drafting = result["side_load"]
+    passed = (
+        result["zero_loss"]
+        and drafting["errors"] == 0
+        and drafting["draft_ms_p99"] is not None
+        and drafting["draft_ms_p99"] <= 200
+    )
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
