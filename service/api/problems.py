@@ -146,13 +146,16 @@ def document(app: FastAPI) -> None:
         if app.openapi_schema is not None:
             return app.openapi_schema
         spec = build()
+        problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        page = {"text/html": {"schema": {"type": "string"}}}
         for path in spec.get("paths", {}).values():
             for operation in path.values():
-                for status, response in operation.get("responses", {}).items():
-                    content = response.get("content", {})
-                    if status.isdigit() and int(status) in ERROR_STATUSES and content:
-                        schema = {"$ref": "#/components/schemas/Problem"}
-                        response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": schema}}
+                responses = operation.get("responses", {})
+                # Pages (status page, console, forms) answer errors as pages too.
+                is_page = any("text/html" in r.get("content", {}) for r in responses.values())
+                for status, response in responses.items():
+                    if status.isdigit() and int(status) in ERROR_STATUSES:
+                        response["content"] = page if is_page else problem
         app.openapi_schema = spec
         return spec
 
