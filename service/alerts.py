@@ -100,15 +100,16 @@ def _fold_group(
             if incident_id is None:
                 raise
             created = False
-    row = incidents.get_row(session, incident_id, for_update=True)
-    before = incidents.to_public(row)
+    # A just-created incident is already in the session: no need to read it back.
+    row = session.get(IncidentRow, incident_id) if created else None
+    row = row or incidents.get_row(session, incident_id, for_update=True)
+    before = None if created else incidents.to_public(row)
     if not created:
         _merge_into(session, row, mapped, actor=actor)
-        _claim_keys(
-            session, source, [k for k in keys if _route(session, source, [k]) is None], incident_id
-        )
+        _claim_keys(session, source, _unclaimed(session, source, keys), incident_id)
+    known = _alerts_of(session, row.id, source)
     for item in mapped:
-        _upsert_alert(session, row.id, group_key, item)
+        _upsert_alert(session, row.id, group_key, item, known)
         incidents.add_event(
             session,
             row.id,
@@ -130,7 +131,7 @@ def _fold_group(
         action="alert.ingest",
         object_type="incident",
         object_id=row.id,
-        before=None if created else before,
+        before=before,
         after=after,
         detail={"source": source, "group_key": group_key, "alerts": len(mapped)},
     )
@@ -142,6 +143,23 @@ def _fold_group(
         alerts=len(mapped),
         proposal=proposal,
     )
+
+
+def _unclaimed(session: Session, source: str, keys: Sequence[str]) -> list[str]:
+    claimed = set(
+        session.scalars(
+            select(AlertKeyRow.key).where(AlertKeyRow.source == source, AlertKeyRow.key.in_(keys))
+        )
+    )
+    return [key for key in keys if key not in claimed]
+
+
+def _alerts_of(session: Session, incident_id: str, source: str) -> dict[str, AlertRow]:
+    """The incident's stored alerts from this source, by fingerprint (one query for the batch)."""
+    rows = session.scalars(
+        select(AlertRow).where(AlertRow.incident_id == incident_id, AlertRow.source == source)
+    )
+    return {row.fingerprint: row for row in rows}
 
 
 def _claim_keys(session: Session, source: str, keys: Sequence[str], incident_id: str) -> None:
@@ -225,15 +243,15 @@ def _merge_into(
     row.revision += 1
 
 
-def _upsert_alert(session: Session, incident_id: str, group_key: str, item: MappedAlert) -> None:
+def _upsert_alert(
+    session: Session,
+    incident_id: str,
+    group_key: str,
+    item: MappedAlert,
+    known: dict[str, AlertRow],
+) -> None:
     alert = item.alert
-    row = session.scalar(
-        select(AlertRow).where(
-            AlertRow.incident_id == incident_id,
-            AlertRow.source == alert.source,
-            AlertRow.fingerprint == alert.fingerprint,
-        )
-    )
+    row = known.get(alert.fingerprint)
     if row is None:
         row = AlertRow(
             incident_id=incident_id,
@@ -242,6 +260,7 @@ def _upsert_alert(session: Session, incident_id: str, group_key: str, item: Mapp
             received_count=0,
         )
         session.add(row)
+        known[alert.fingerprint] = row
     row.group_key = group_key
     row.status = alert.status.value
     row.title = alert.title[:500]

@@ -131,7 +131,7 @@ def create_draft(
 
     Without explicit tone guidance, the tone follows the incident's social-media feedback.
     """
-    row = incidents.get_row(session, incident_id)
+    row = incidents.get_row(session, incident_id, related=False)
     kind = body.requested_kind() or default_kind(row)
     draft_time = body.now or now or utcnow()
     tone = body.tone

@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from service import audit
 from service.domain.component import ComponentPublic
@@ -99,10 +99,16 @@ def to_public(row: IncidentRow) -> IncidentPublic:
     )
 
 
-def get_row(session: Session, incident_id: str, *, for_update: bool = False) -> IncidentRow:
+def get_row(
+    session: Session, incident_id: str, *, for_update: bool = False, related: bool = True
+) -> IncidentRow:
+    """The incident row; `related=False` skips loading components and published updates up front
+    (they still load if touched) for paths that only read the incident's own columns."""
     query = select(IncidentRow).where(IncidentRow.id == incident_id)
     if for_update:
         query = query.with_for_update()
+    if not related:
+        query = query.options(lazyload("*"))
     row = session.scalar(query)
     if row is None:
         raise NotFoundError(f"no incident {incident_id!r}")
