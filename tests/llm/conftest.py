@@ -3,7 +3,9 @@
 Replaying never touches the network (record mode "none" is pytest-recording's default). To record
 again against a real OpenAI-compatible server — the packaged SmolLM2 on llama.cpp, or any provider —
 run `make record-llm` (see the Makefile); a prompt change alters request bodies, so matching on the
-body makes the stale cassettes fail visibly until they are re-recorded.
+body makes the stale cassettes fail visibly until they are re-recorded. The scripted cassettes (from
+`stub.py`, hand-written answers) re-record with `pytest tests/llm -k "not recorded"
+--record-mode=rewrite`; put their "HAND-WRITTEN" first line back afterwards.
 """
 
 import os

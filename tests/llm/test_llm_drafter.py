@@ -1,12 +1,16 @@
 """The LLM drafter: recorded exchanges with a real (weak) model, and scripted failure modes.
 
-Recorded: cassettes of SmolLM2-135M on llama.cpp (`make record-llm`). Scripted: `stub.py`, whose
-answers are hand-written and say so.
+`test_recorded_*`: cassettes of SmolLM2-135M on llama.cpp (`make record-llm`). The other cassettes
+were recorded from `stub.py`, whose answers are HAND-WRITTEN stand-ins (each cassette says so in its
+first line); the timeout test runs the stub live, since a cassette cannot hold a silence.
 """
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -67,6 +71,22 @@ def _assert_model_answered(result: DraftResult) -> None:
     assert "timeout" not in reason
 
 
+@contextmanager
+def _endpoint(script: Scripted, record_mode: str) -> Iterator[str]:
+    """Record against the scripted stub; replay from the cassette (hosts do not take part in
+    matching, so the stand-in URL never resolves)."""
+    if record_mode == "none":
+        yield "http://scripted.invalid/v1"
+        return
+    with scripted_endpoint(script) as url:
+        yield url
+
+
+def _sent(cassette: Any) -> list[dict[str, Any]]:
+    """The chat requests the drafter sent, as the cassette holds them."""
+    return [json.loads(request.body) for request in cassette.requests]
+
+
 def _texts(result: DraftResult) -> str:
     return "\n".join(f"{r.title}\n{r.body}" for r in result.renditions)
 
@@ -110,17 +130,20 @@ def test_recorded_prompt_injection_stays_data(template: TemplateDrafter) -> None
     assert not result.passed
 
 
-def test_injection_is_sent_inside_the_data_block(template: TemplateDrafter) -> None:
-    script = Scripted(replies=["not json"])
-    with scripted_endpoint(script) as url:
+@pytest.mark.vcr
+def test_injection_is_sent_inside_the_data_block(
+    template: TemplateDrafter, vcr: Any, record_mode: str
+) -> None:
+    with _endpoint(Scripted(replies=["not json"]), record_mode) as url:
         _drafter(template, url).draft(_context(INJECTION), _request())
-    user = script.requests[0]["messages"][1]["content"]
-    facts = user.split("<facts>", 1)[1].split("</facts>", 1)[0]
+    messages = _sent(vcr)[0]["messages"]
+    facts = messages[1]["content"].split("<facts>", 1)[1].split("</facts>", 1)[0]
     assert json.loads(facts)["symptoms"] == [INJECTION]
-    assert "AcmeCloud" not in script.requests[0]["messages"][0]["content"]  # not in the rules
+    assert "AcmeCloud" not in messages[0]["content"]  # not in the rules
 
 
-def test_reask_fixes_a_guard_error(template: TemplateDrafter) -> None:
+@pytest.mark.vcr
+def test_reask_fixes_a_guard_error(template: TemplateDrafter, vcr: Any, record_mode: str) -> None:
     good = template.draft(_context(), _request())
     clean = next(r for r in good.renditions if r.channel is Channel.statuspage)
     vague = clean.body + "\nWe hope to fix this soon."
@@ -130,24 +153,26 @@ def test_reask_fixes_a_guard_error(template: TemplateDrafter) -> None:
             json.dumps({"title": clean.title, "body": clean.body}),
         ]
     )
-    with scripted_endpoint(script) as url:
+    with _endpoint(script, record_mode) as url:
         result = _drafter(template, url).draft(_context(), _request())
     assert result.provenance.drafter == "llm"
     assert result.provenance.fallback_reason is None
     assert result.provenance.attempts == 2
-    reask = script.requests[1]["messages"][-1]["content"]
+    reask = _sent(vcr)[1]["messages"][-1]["content"]
     assert "soon" in reask.lower() or "clock time" in reask.lower()
     statuspage = next(r for r in result.renditions if r.channel is Channel.statuspage)
     assert statuspage.body == clean.body
     assert statuspage.guard.passed
 
 
-def test_guard_errors_after_two_reasks_fall_back(template: TemplateDrafter) -> None:
+@pytest.mark.vcr
+def test_guard_errors_after_two_reasks_fall_back(
+    template: TemplateDrafter, vcr: Any, record_mode: str
+) -> None:
     vague = json.dumps({"title": "Sign-in", "body": "Something broke. We hope to fix it soon."})
-    script = Scripted(replies=[vague, vague, vague])
-    with scripted_endpoint(script) as url:
+    with _endpoint(Scripted(replies=[vague, vague, vague]), record_mode) as url:
         result = _drafter(template, url).draft(_context(), _request())
-    assert len(script.requests) == 3
+    assert len(_sent(vcr)) == 3
     assert result.provenance.fallback_reason is not None
     assert "re-asks" in result.provenance.fallback_reason
     assert result.passed
@@ -160,9 +185,13 @@ def test_guard_errors_after_two_reasks_fall_back(template: TemplateDrafter) -> N
         (["Sure! Here is your update: the login is broken."], "unparseable"),
         (['{"title": "x", "body": {"nested": "object"}}'], "unparseable"),
     ],
+    ids=["http-500", "prose", "wrong-shape"],
 )
-def test_fallbacks(template: TemplateDrafter, replies: list[str | int], reason: str) -> None:
-    with scripted_endpoint(Scripted(replies=list(replies))) as url:
+@pytest.mark.vcr
+def test_fallbacks(
+    template: TemplateDrafter, replies: list[str | int], reason: str, record_mode: str
+) -> None:
+    with _endpoint(Scripted(replies=list(replies)), record_mode) as url:
         result = _drafter(template, url).draft(_context(), _request((Language.zh, Language.en)))
     assert result.provenance.fallback_reason is not None
     assert reason in result.provenance.fallback_reason
