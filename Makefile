@@ -73,9 +73,11 @@ record-llm: $(VENV)/.installed-dev
 	HERALD_LLM_RECORD_URL=$(LLM_URL) HERALD_LLM_RECORD_MODEL=$(LLM_MODEL) \
 	  $(BIN)/pytest tests/llm -k recorded --record-mode=rewrite --timeout=900
 
-# The transformers backend's local model for its benchmark (built from the installed MiniLM).
+# The transformers backend's local model for its benchmark (built from the installed MiniLM), and
+# the fine-tuned English encoder the default sentiment model uses when built (seeded, ~5 min).
 sentiment-model: $(VENV)/.installed-dev
 	$(BIN)/python -m service.sentiment.build_transformer
+	$(BIN)/python -m service.sentiment.encoder
 
 # Issue 10's load run: 20 responders drafting + 1,000 feedback posts/s for 60 s, on PostgreSQL.
 LOAD_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test

@@ -1,5 +1,8 @@
 """Benchmark: default-model posts/s on short posts; transformers batched vs naive pipeline().
 
+The default is `default_model()` (the hybrid when the English encoder is built); the n-gram
+network is measured beside it then.
+
 Usage: python eval/bench/sentiment_bench.py [--data ../shared/data] [--transformer PATH]
        [--rows 300] [--out eval/bench/sentiment_bench.json]
 """
@@ -13,6 +16,7 @@ from pathlib import Path
 
 from service.sentiment import corpus
 from service.sentiment.build_transformer import DEFAULT_OUT
+from service.sentiment.default import default_model
 from service.sentiment.ngramnet import NgramNetSentiment
 
 SHORT_SETS = (
@@ -39,11 +43,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("eval/bench/sentiment_bench.json"))
     args = parser.parse_args(argv)
     report: dict[str, object] = {}
-    default = NgramNetSentiment()
+    default = default_model()
+    report["default model"] = default.name
+    models = {"default": default}
+    if not isinstance(default, NgramNetSentiment):
+        models["ngram"] = NgramNetSentiment()
     for stem in SHORT_SETS:
         rows = corpus.load_jsonl(args.data / f"{stem}.jsonl")
         texts, lang = [e.text for e in rows], rows[0].lang
-        report[f"default {stem} posts/s"] = round(rate(partial(default.score, lang=lang), texts), 1)
+        for key, model in models.items():
+            posts_per_s = rate(partial(model.score, lang=lang), texts)
+            report[f"{key} {stem} posts/s"] = round(posts_per_s, 1)
     if args.transformer.exists():
         from transformers import pipeline
 

@@ -13,8 +13,12 @@ from service.sentiment.port import SentimentModel
 
 
 def make_model(spec: str) -> SentimentModel:
-    """`default`, `lexicon` or `transformers:PATH_OR_ID`."""
+    """`default`, `ngram`, `lexicon` or `transformers:PATH_OR_ID`."""
     if spec == "default":
+        from service.sentiment.default import default_model
+
+        return default_model()
+    if spec == "ngram":
         from service.sentiment.ngramnet import NgramNetSentiment
 
         return NgramNetSentiment()
@@ -24,7 +28,7 @@ def make_model(spec: str) -> SentimentModel:
         from service.sentiment.transformers_backend import TransformersSentiment
 
         return TransformersSentiment(spec.split(":", 1)[1])
-    raise SystemExit(f"unknown model {spec!r}: use default, lexicon or transformers:PATH")
+    raise SystemExit(f"unknown model {spec!r}: use default, ngram, lexicon or transformers:PATH")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
