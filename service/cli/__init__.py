@@ -5,4 +5,4 @@ import typer
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Herald incident communication.")
 
 # Sub-modules register their commands on import.
-from service.cli import bench, core, draft, eval, feed, lint, maintenance, report  # noqa: E402,F401
+from service.cli import bench, core, draft, eval, feed, lint, maintenance, report, sentiment  # noqa: E402, F401

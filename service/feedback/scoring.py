@@ -21,8 +21,8 @@ from service.config import Settings
 from service.feedback.linking import Linker, candidates
 from service.feedback.policy import FeedbackPolicy, load_policy
 from service.sentiment.concerns import RuleConcernModel
+from service.sentiment.default import default_model
 from service.sentiment.model import Concern, SentimentScore
-from service.sentiment.ngramnet import NgramNetSentiment
 from service.sentiment.port import ConcernModel, SentimentModel
 from service.store.tables import FeedbackPostRow
 from service.store.types import utcnow
@@ -167,10 +167,10 @@ class ScoringWorker:
 def build_scoring_worker(
     settings: Settings, factory: sessionmaker[Session], policy: FeedbackPolicy | None = None
 ) -> ScoringWorker:
-    """The worker the settings describe, with the offline sentiment network and concern rules."""
+    """The worker the settings describe, with the best built offline model and concern rules."""
     return ScoringWorker(
         factory,
-        NgramNetSentiment(),
+        default_model(),
         RuleConcernModel(),
         policy or load_policy(settings.feedback_policy_path),
         batch=settings.feedback_scoring_batch,

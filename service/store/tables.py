@@ -356,9 +356,7 @@ class FeedbackPostRow(Base):
     created_at: Mapped[datetime]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     explicit_incident: Mapped[bool] = mapped_column(Boolean, default=False)
-    incident_id: Mapped[str | None] = mapped_column(
-        ForeignKey("incidents.id", ondelete="SET NULL")
-    )
+    incident_id: Mapped[str | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"))
     link_confidence: Mapped[float | None]
     label: Mapped[str | None] = mapped_column(String(16))
     score: Mapped[float | None]
