@@ -211,6 +211,9 @@ def test_timeout_falls_back_within_budget(template: TemplateDrafter) -> None:
     assert result.passed
 
 
-def test_unreachable_endpoint_falls_back(template: TemplateDrafter) -> None:
+def test_unreachable_endpoint_falls_back_within_a_second(template: TemplateDrafter) -> None:
+    started = time.monotonic()
     result = _drafter(template, "http://127.0.0.1:9/v1").draft(_context(), _request())
+    assert time.monotonic() - started < 1.0  # the first notice never waits on a dead model
     assert result.provenance.fallback_reason == "cannot reach the model endpoint"
+    assert result.passed
