@@ -53,6 +53,20 @@ def subscribe(
     return result
 
 
+def _answer(
+    request: Request,
+    accept: str | None,
+    result: subscribers.SubscriptionChanged,
+    message: str,
+    site: str,
+) -> subscribers.SubscriptionChanged | HTMLResponse:
+    """JSON for API clients; a small page in the subscriber's language for someone who clicked."""
+    if not _wants_html(accept):
+        return result
+    words = strings.load().of(result.language)
+    return _page(request, result.language, getattr(words, message), site)
+
+
 @router.get(
     "/v1/public/subscribers/confirm",
     summary="Confirm with the link from the email or the webhook ping",
@@ -67,10 +81,7 @@ def confirm(
 ) -> subscribers.SubscriptionChanged | HTMLResponse:
     result = subscribers.confirm(session, token)
     session.commit()
-    if _wants_html(accept):
-        words = strings.load().of(result.language)
-        return _page(request, result.language, words.confirmed, settings.status_page_name)
-    return result
+    return _answer(request, accept, result, "confirmed", settings.status_page_name)
 
 
 @router.post(
@@ -101,10 +112,7 @@ def unsubscribe(
 ) -> subscribers.SubscriptionChanged | HTMLResponse:
     result = subscribers.unsubscribe(session, token)
     session.commit()
-    if _wants_html(accept):
-        words = strings.load().of(result.language)
-        return _page(request, result.language, words.unsubscribed, settings.status_page_name)
-    return result
+    return _answer(request, accept, result, "unsubscribed", settings.status_page_name)
 
 
 @router.post(
