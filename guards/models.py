@@ -1,14 +1,26 @@
 """Value types of the guard layer: drafts, their context, findings and reports."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 
 Lang = Literal["zh", "en"]
 Level = Literal["error", "warning", "suggestion"]
-Stage = Literal["investigating", "identified", "monitoring", "resolved"]
+IncidentStage = Literal["investigating", "identified", "monitoring", "resolved"]
+# A maintenance text's place in its sequence: the notice (or a new window), the reminder before the
+# window, then Statuspage's maintenance statuses.
+MaintenanceStage = Literal["scheduled", "reminder", "in_progress", "verifying", "completed"]
+Stage = Literal[IncidentStage, MaintenanceStage]
 NoticeKind = Literal["incident", "full_outage", "partial_outage", "maintenance", "postmortem"]
 Channel = Literal["statuspage", "email", "sms", "wecom", "dingtalk", "feishu", "slack"]
 Severity = Literal["P0", "P1", "P2", "P3"]
@@ -87,6 +99,24 @@ class GuardContext(BaseModel):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         return _check_zone(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _maintenance_stage(cls, data: Any) -> Any:
+        """Maintenance texts have maintenance stages (default: the notice); incidents do not."""
+        if not isinstance(data, dict):
+            return data
+        maintenance = data.get("kind") == "maintenance"
+        stage = data.get("stage")
+        if maintenance and stage is None:
+            return {**data, "stage": "scheduled"}
+        if stage is not None and (stage in get_args(MaintenanceStage)) != maintenance:
+            raise ValueError(
+                f"stage {stage!r} does not fit kind {data.get('kind', 'incident')!r}: maintenance "
+                f"takes {', '.join(get_args(MaintenanceStage))}; the others take "
+                f"{', '.join(get_args(IncidentStage))}"
+            )
+        return data
 
     def zone(self) -> ZoneInfo:
         """The audience's time zone."""

@@ -35,6 +35,7 @@ from service.drafting.template import TemplateDrafter
 from service.feedback.policy import load_policy as load_feedback_policy
 from service.feedback.scoring import build_scoring_worker
 from service.intake.mapping import load_mapping
+from service.maintenance import reminder_lead
 from service.store.db import make_engine, make_session_factory
 
 
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 reminder_targets=settings.reminder_targets,
                 support_contact=settings.support_contacts(),
                 console_url=settings.public_url,
+                maintenance_reminder_lead=reminder_lead(settings.maintenance_reminder_h),
             )
             clock_run = promises.run_clock(factory, clock, stop, settings.cadence_tick_s)
             clock_task = asyncio.create_task(clock_run)

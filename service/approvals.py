@@ -219,6 +219,7 @@ def edit(
     incident = incidents.get_row(session, row.incident_id)
     context = drafts.context_for(incident, support_contact)
     kind = DraftKind(row.kind)
+    stage = drafts.maintenance_stage_of(session, row.id)
     for position, change in enumerate(body.renditions):
         key = (change.channel, change.language)
         if key not in index:
@@ -226,7 +227,7 @@ def edit(
                 f"this draft has no {change.channel.value}/{change.language.value} rendition",
                 [FieldProblem(f"renditions/{position}", "no such channel and language here")],
             )
-        ctx = guard_context(context, kind, change.language, change.channel, now)
+        ctx = guard_context(context, kind, change.language, change.channel, now, maintenance=stage)
         report = guard(change.title, change.body, ctx)
         old = renditions[index[key]]
         renditions[index[key]] = old.model_copy(
@@ -240,7 +241,11 @@ def edit(
     _void_approvals(session, row.id)
     across = consistency(
         [
-            (r.title, r.body, guard_context(context, kind, r.language, r.channel, now))
+            (
+                r.title,
+                r.body,
+                guard_context(context, kind, r.language, r.channel, now, maintenance=stage),
+            )
             for r in renditions
         ]
     )

@@ -18,16 +18,22 @@ from service.domain.draft import (
     RevisionPublic,
     RevisionWithDiff,
 )
-from service.domain.enums import IncidentKind, Language, Severity
+from service.domain.enums import IncidentKind, Language, MaintenancePurpose, Severity
 from service.domain.facts import IncidentFacts
-from service.drafting.model import DraftContext, DraftKind, DraftRequest, DraftResult
+from service.drafting.model import (
+    DraftContext,
+    DraftKind,
+    DraftRequest,
+    DraftResult,
+    MaintenanceStage,
+)
 from service.drafting.port import Drafter
 from service.errors import FieldProblem, NotFoundError, ValidationFailed
 from service.feedback.aggregate import aggregate_incident
 from service.feedback.policy import FeedbackPolicy
 from service.feedback.tone import tone_for
 from service.ids import new_id
-from service.store.tables import DraftRevisionRow, DraftRow, IncidentRow
+from service.store.tables import DraftRevisionRow, DraftRow, IncidentRow, MaintenanceDraftRow
 from service.store.types import as_utc, utcnow
 
 
@@ -116,6 +122,16 @@ def pick_drafter(drafters: Mapping[str, Drafter], choice: DrafterChoice) -> Draf
     return drafter
 
 
+def maintenance_stage_of(session: Session, draft_id: str) -> MaintenanceStage | None:
+    """Which maintenance text a stored draft is (None: not a maintenance draft of record)."""
+    row = session.get(MaintenanceDraftRow, draft_id)
+    if row is None:
+        return None
+    if row.purpose == MaintenancePurpose.reminder.value:
+        return MaintenanceStage.reminder
+    return MaintenanceStage(row.target_status)
+
+
 def create_draft(
     session: Session,
     incident_id: str,
@@ -126,10 +142,12 @@ def create_draft(
     support_contact: Mapping[Language, str] | None = None,
     feedback_policy: FeedbackPolicy | None = None,
     now: datetime | None = None,
+    maintenance_stage: MaintenanceStage | None = None,
 ) -> DraftPublic:
     """Draft every channel × language for the incident and store it as revision 1.
 
     Without explicit tone guidance, the tone follows the incident's social-media feedback.
+    A maintenance draft is the notice unless `maintenance_stage` says otherwise.
     """
     row = incidents.get_row(session, incident_id, related=False)
     kind = body.requested_kind() or default_kind(row)
@@ -144,6 +162,7 @@ def create_draft(
         channels=body.channels,
         tone=tone,
         now=draft_time,
+        maintenance_stage=maintenance_stage if kind is DraftKind.maintenance else None,
     )
     drafter = pick_drafter(drafters, body.drafter)
     result = drafter.draft(context_for(row, support_contact), request)

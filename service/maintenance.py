@@ -19,9 +19,14 @@ from sqlalchemy.orm import Session
 from service import audit, drafts, incidents
 from service.approvals import move
 from service.domain.draft import DraftCreate, DrafterChoice, DraftPublic, DraftState
-from service.domain.enums import IncidentKind, Language, MaintenanceStatus
+from service.domain.enums import (
+    IncidentKind,
+    Language,
+    MaintenancePurpose,
+    MaintenanceStatus,
+)
 from service.drafting import cadence
-from service.drafting.model import Channel, DraftKind
+from service.drafting.model import Channel, DraftKind, MaintenanceStage
 from service.drafting.port import Drafter
 from service.errors import ConflictError, FieldProblem, NotFoundError, ValidationFailed
 from service.store.tables import DraftRow, IncidentRow, IncidentUpdateRow, MaintenanceDraftRow
@@ -31,13 +36,6 @@ from service.workflow import OPEN, Action
 
 SCHEDULER = "herald:maintenance"
 ORDER = list(MaintenanceStatus)  # scheduled → in_progress → verifying → completed
-
-
-class Purpose(StrEnum):
-    notice = "notice"
-    update = "update"  # a further scheduled-status text after the notice (e.g. a new window)
-    reminder = "reminder"
-    transition = "transition"
 
 
 class LateNotice(StrEnum):
@@ -77,7 +75,7 @@ class LateNoticeBody(BaseModel):
 
 class MaintenanceDraftPublic(BaseModel):
     draft: DraftPublic
-    purpose: Purpose
+    purpose: MaintenancePurpose
     target_status: MaintenanceStatus
     late_notice: LateNotice | None = None
 
@@ -125,7 +123,7 @@ def _record(
     session: Session,
     draft: DraftPublic,
     incident: IncidentRow,
-    purpose: Purpose,
+    purpose: MaintenancePurpose,
     target: MaintenanceStatus,
     now: datetime,
 ) -> MaintenanceDraftPublic:
@@ -158,9 +156,10 @@ def create_draft(
     target = body.target_status
     _check_forward(incident.status, target)
     if target is MaintenanceStatus.scheduled:
-        purpose = Purpose.update if _published(session, incident_id) else Purpose.notice
+        published = _published(session, incident_id)
+        purpose = MaintenancePurpose.update if published else MaintenancePurpose.notice
     else:
-        purpose = Purpose.transition
+        purpose = MaintenancePurpose.transition
     draft = drafts.create_draft(
         session,
         incident_id,
@@ -175,6 +174,7 @@ def create_draft(
         actor=actor,
         support_contact=support_contact,
         now=now,
+        maintenance_stage=MaintenanceStage(target.value),
     )
     return _record(session, draft, incident, purpose, target, now)
 
@@ -203,7 +203,7 @@ def flag_late_notice(
         row = MaintenanceDraftRow(
             draft_id=draft.id,
             incident_id=incident.id,
-            purpose=Purpose.notice.value,
+            purpose=MaintenancePurpose.notice.value,
             target_status=incident.status,
             window_start=as_utc(incident.scheduled_for),
             created_at=utcnow(),
@@ -229,7 +229,7 @@ def flag_late_notice(
     )
     return MaintenanceDraftPublic(
         draft=drafts.to_public(draft),
-        purpose=Purpose(row.purpose),
+        purpose=MaintenancePurpose(row.purpose),
         target_status=MaintenanceStatus(row.target_status),
         late_notice=body.reason,
     )
@@ -247,8 +247,8 @@ def before_publish(
     row = _row(session, draft.id)
     target = MaintenanceStatus(row.target_status) if row else MaintenanceStatus(incident.status)
     _check_forward(incident.status, target)
-    purpose = Purpose(row.purpose) if row else None
-    is_notice = target is MaintenanceStatus.scheduled and purpose is not Purpose.reminder
+    purpose = MaintenancePurpose(row.purpose) if row else None
+    is_notice = target is MaintenanceStatus.scheduled and purpose is not MaintenancePurpose.reminder
     first = not _published(session, incident.id)
     start = as_utc(incident.scheduled_for)
     late = start is not None and start - now < min_notice()
@@ -292,7 +292,7 @@ def due_reminders(
         already = session.scalar(
             select(MaintenanceDraftRow.draft_id).where(
                 MaintenanceDraftRow.incident_id == incident.id,
-                MaintenanceDraftRow.purpose == Purpose.reminder.value,
+                MaintenanceDraftRow.purpose == MaintenancePurpose.reminder.value,
                 MaintenanceDraftRow.window_start == start,
             )
         )
@@ -311,16 +311,17 @@ def due_reminders(
             actor=SCHEDULER,
             support_contact=support_contact,
             now=now,
+            maintenance_stage=MaintenanceStage.reminder,
         )
         row = session.get(DraftRow, draft.id)
         assert row is not None
-        move(session, row, Action.submit, SCHEDULER, purpose=Purpose.reminder.value)
+        move(session, row, Action.submit, SCHEDULER, purpose=MaintenancePurpose.reminder.value)
         created.append(
             _record(
                 session,
                 drafts.to_public(row),
                 incident,
-                Purpose.reminder,
+                MaintenancePurpose.reminder,
                 MaintenanceStatus.scheduled,
                 now,
             )

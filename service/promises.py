@@ -17,7 +17,7 @@ import hashlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import CursorResult, exists, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from service import audit, drafts, incidents
+from service import audit, drafts, incidents, maintenance
 from service.approvals import move
 from service.domain.draft import DraftCreate, DrafterChoice
 from service.domain.enums import RESOLVED_STATUSES, IncidentKind, Language, Severity
@@ -352,6 +352,7 @@ class TickResult:
     missed: list[str] = field(default_factory=list)
     reminded: list[str] = field(default_factory=list)
     drafts: list[str] = field(default_factory=list)
+    maintenance_reminders: list[str] = field(default_factory=list)
     reminders_queued: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -365,6 +366,8 @@ class ClockConfig:
     support_contact: Mapping[Language, str] | None = None
     console_url: str | None = None
     policy: cadence.CadencePolicy | None = None
+    # How long before an announced maintenance window its reminder is drafted (None: never).
+    maintenance_reminder_lead: timedelta | None = None
 
 
 def tick(session: Session, now: datetime, config: ClockConfig | None = None) -> TickResult:
@@ -374,6 +377,15 @@ def tick(session: Session, now: datetime, config: ClockConfig | None = None) -> 
     _open_owed(session, result, config)
     _settle_due(session, now, result)
     _remind(session, now, result, config)
+    if config.drafter is not None and config.maintenance_reminder_lead is not None:
+        reminders = maintenance.due_reminders(
+            session,
+            now,
+            lead=config.maintenance_reminder_lead,
+            drafters={DrafterChoice.template.value: config.drafter},
+            support_contact=config.support_contact,
+        )
+        result.maintenance_reminders = [r.draft.id for r in reminders]
     return result
 
 
@@ -643,12 +655,13 @@ async def run_clock(
     while not await _stopped_within(stop, interval_s):
         try:
             result = await asyncio.to_thread(tick_once, factory, config)
-            if result.missed or result.reminded:
+            if result.missed or result.reminded or result.maintenance_reminders:
                 log.info(
-                    "cadence: %d missed, %d reminded, %d drafts",
+                    "cadence: %d missed, %d reminded, %d drafts, %d maintenance reminders",
                     len(result.missed),
                     len(result.reminded),
                     len(result.drafts),
+                    len(result.maintenance_reminders),
                 )
         except Exception:  # keep the clock alive through a database hiccup
             log.exception("cadence tick failed; retrying")

@@ -106,8 +106,10 @@ def report(
 
 @promises_app.command("tick")
 def tick() -> None:
-    """Run the cadence clock once: settle deadlines, remind, draft 'still working' updates."""
+    """Run the cadence clock once: settle deadlines, remind, draft 'still working' updates and
+    due maintenance reminders."""
     from service.app import build_drafters
+    from service.maintenance import reminder_lead
     from service.promises import ClockConfig, tick_once
     from service.store.db import make_engine, make_session_factory
 
@@ -118,12 +120,14 @@ def tick() -> None:
         reminder_targets=settings.reminder_targets,
         support_contact=settings.support_contacts(),
         console_url=settings.public_url,
+        maintenance_reminder_lead=reminder_lead(settings.maintenance_reminder_h),
     )
     result = tick_once(factory, config)
     typer.echo(
         f"made {len(result.made)}, kept {len(result.kept)}, missed {len(result.missed)}, "
         f"reminded {len(result.reminded)}, drafts {len(result.drafts)}, "
-        f"reminders queued {result.reminders_queued}"
+        f"reminders queued {result.reminders_queued}, "
+        f"maintenance reminders {len(result.maintenance_reminders)}"
     )
     for error in result.errors:
         typer.echo(f"error: {error}", err=True)

@@ -552,7 +552,14 @@ def live_check(
     draft = drafts.get_draft(session, draft_id)
     incident = incidents.get_row(session, draft.incident_id)
     context = drafts.context_for(incident, settings.support_contacts())
-    ctx = guard_context(context, DraftKind(draft.kind), body.language, body.channel, utcnow())
+    ctx = guard_context(
+        context,
+        DraftKind(draft.kind),
+        body.language,
+        body.channel,
+        utcnow(),
+        maintenance=drafts.maintenance_stage_of(session, draft.id),
+    )
     report = guard(body.title, body.body, ctx).model_dump(mode="json")
     shown = view.rendition_view(
         body.rendition,

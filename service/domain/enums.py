@@ -21,6 +21,15 @@ class MaintenanceStatus(StrEnum):
     completed = "completed"
 
 
+class MaintenancePurpose(StrEnum):
+    """What a maintenance draft is for."""
+
+    notice = "notice"
+    update = "update"  # a further scheduled-status text after the notice (e.g. a new window)
+    reminder = "reminder"
+    transition = "transition"
+
+
 class Impact(StrEnum):
     """Statuspage impact levels."""
 

@@ -6,7 +6,7 @@ from guards import Draft, Finding, GuardContext, GuardFacts, GuardReport, check,
 from guards.models import Channel as GuardChannel
 from guards.models import NoticeKind, Stage
 from service.domain.enums import Language
-from service.drafting.model import STAGES, Channel, DraftContext, DraftKind
+from service.drafting.model import STAGES, Channel, DraftContext, DraftKind, MaintenanceStage
 
 _NOTICE: dict[DraftKind, NoticeKind] = {
     DraftKind.full_outage: "full_outage",
@@ -19,6 +19,13 @@ _STAGE: dict[DraftKind, Stage] = {
     DraftKind.identified: "identified",
     DraftKind.monitoring: "monitoring",
     DraftKind.resolved: "resolved",
+}
+_MAINTENANCE: dict[MaintenanceStage, Stage] = {
+    MaintenanceStage.scheduled: "scheduled",
+    MaintenanceStage.reminder: "reminder",
+    MaintenanceStage.in_progress: "in_progress",
+    MaintenanceStage.verifying: "verifying",
+    MaintenanceStage.completed: "completed",
 }
 _CHANNEL: dict[Channel, GuardChannel] = {
     Channel.statuspage: "statuspage",
@@ -47,9 +54,14 @@ def guard_context(
     channel: Channel,
     now: datetime,
     facts: GuardFacts | None = None,
+    *,
+    maintenance: MaintenanceStage | None = None,
 ) -> GuardContext:
-    """Stage updates are checked as incident updates of that stage; notices by their kind."""
-    stage = _STAGE.get(kind) if kind in STAGES else None
+    """Stage updates are checked as incident updates of that stage; notices by their kind, and
+    maintenance texts by their place in the sequence (the notice unless said otherwise)."""
+    stage: Stage | None = _STAGE.get(kind) if kind in STAGES else None
+    if kind is DraftKind.maintenance:
+        stage = _MAINTENANCE[maintenance or MaintenanceStage.scheduled]
     notice: NoticeKind = _NOTICE.get(kind, "incident")
     return GuardContext(
         lang=lang.value,

@@ -31,8 +31,10 @@ from service.drafting.guarding import consistency, guard, guard_context
 from service.drafting.model import (
     Channel,
     DraftContext,
+    DraftKind,
     DraftRequest,
     DraftResult,
+    MaintenanceStage,
     Provenance,
     Rendition,
 )
@@ -103,6 +105,11 @@ class PromptSet:
                     f"{filename}: uses {sorted(used)}, draft.meta.yaml declares {sorted(declared)}"
                 )
         rules = yaml.safe_load((directory / "stage_rules.yaml").read_text())
+        later = [s for s in MaintenanceStage if s is not MaintenanceStage.scheduled]
+        keys = [k.value for k in DraftKind] + [f"maintenance_{s.value}" for s in later]
+        missing = [k for k in keys if k not in rules]
+        if missing:
+            raise ValueError(f"stage_rules.yaml has no rules for {missing}")
         return cls(meta=meta, env=env, stage_rules=rules)
 
     def render(self, part: str, **variables: Any) -> str:
@@ -167,7 +174,14 @@ class LangChainDrafter:
                 (
                     r.title,
                     r.body,
-                    guard_context(context, request.kind, r.language, r.channel, request.now),
+                    guard_context(
+                        context,
+                        request.kind,
+                        r.language,
+                        r.channel,
+                        request.now,
+                        maintenance=request.maintenance_stage,
+                    ),
                 )
                 for r in renditions
             ]
@@ -263,11 +277,11 @@ class LangChainDrafter:
         system = self.prompts.render(
             "system",
             language_name=LANGUAGE_NAMES[lang],
-            stage_rules=self.prompts.stage_rules[request.kind.value],
+            stage_rules=self.prompts.stage_rules[request.stage_key()],
         )
         user = self.prompts.render(
             "user",
-            kind=request.kind.value,
+            kind=request.stage_key(),
             language_name=LANGUAGE_NAMES[lang],
             incident_name=context.name,
             # json.dumps escapes quotes and control characters: alert text stays in the data block.
@@ -324,7 +338,12 @@ class LangChainDrafter:
         channels: list[Channel],
     ) -> tuple[DraftText, dict[Channel, GuardReport]]:
         """Apply every channel's safe fixes, then report on the fixed text."""
-        contexts = {c: guard_context(context, request.kind, lang, c, request.now) for c in channels}
+        contexts = {
+            c: guard_context(
+                context, request.kind, lang, c, request.now, maintenance=request.maintenance_stage
+            )
+            for c in channels
+        }
         for ctx in contexts.values():
             report = guard(text.title, text.body, ctx)
             text = DraftText(title=report.fixed_title or text.title, body=report.fixed_text)

@@ -2,8 +2,9 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from guards import Finding, GuardReport
 from service.domain.enums import IncidentKind, Language, Severity
@@ -26,6 +27,16 @@ class DraftKind(StrEnum):
 STAGES: frozenset[DraftKind] = frozenset(
     {DraftKind.investigating, DraftKind.identified, DraftKind.monitoring, DraftKind.resolved}
 )
+
+
+class MaintenanceStage(StrEnum):
+    """Which maintenance text: the notice (or a new window), the reminder, or a status change."""
+
+    scheduled = "scheduled"
+    reminder = "reminder"
+    in_progress = "in_progress"
+    verifying = "verifying"
+    completed = "completed"
 
 
 class Channel(StrEnum):
@@ -111,6 +122,26 @@ class DraftRequest(BaseModel):
     channels: list[Channel] = Field(min_length=1)
     tone: ToneGuidance = Field(default_factory=ToneGuidance)
     now: AwareDatetime
+    maintenance_stage: MaintenanceStage | None = Field(
+        default=None, description="For maintenance only; defaults to the notice (scheduled)."
+    )
+
+    @model_validator(mode="after")
+    def _stage_for_maintenance(self) -> Self:
+        if self.kind is DraftKind.maintenance:
+            if self.maintenance_stage is None:
+                self.maintenance_stage = MaintenanceStage.scheduled
+        elif self.maintenance_stage is not None:
+            raise ValueError("maintenance_stage is only for maintenance drafts")
+        return self
+
+    def stage_key(self) -> str:
+        """What this update is, as templates and prompts name it: its kind, or for maintenance
+        after the notice, `maintenance_<stage>`."""
+        stage = self.maintenance_stage
+        if stage is None or stage is MaintenanceStage.scheduled:
+            return self.kind.value
+        return f"maintenance_{stage.value}"
 
 
 class Rendition(BaseModel):

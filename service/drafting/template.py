@@ -123,8 +123,16 @@ class TemplateDrafter:
             facts = guard_facts(context, lang)
             for channel in request.channels:
                 view = build_view(context, request, lang, channel, next_update=next_update, eta=eta)
-                title, body = self._render(request.kind, lang, channel, view)
-                gctx = guard_context(context, request.kind, lang, channel, request.now, facts)
+                title, body = self._render(request, lang, channel, view)
+                gctx = guard_context(
+                    context,
+                    request.kind,
+                    lang,
+                    channel,
+                    request.now,
+                    facts,
+                    maintenance=request.maintenance_stage,
+                )
                 report = guard(title, body, gctx)
                 if report.fixed_text != body or (report.fixed_title or "") != title:
                     # Apply the guard's safe fixes (glossary swaps in fact wording), then recheck.
@@ -168,13 +176,13 @@ class TemplateDrafter:
         )
 
     def _render(
-        self, kind: DraftKind, lang: Language, channel: Channel, view: View
+        self, request: DraftRequest, lang: Language, channel: Channel, view: View
     ) -> tuple[str, str]:
-        module = self.kinds[(kind, lang)]
+        module = self.kinds[(request.kind, lang)]
         shared = self.shared[lang]
         layout = self.channels[channel]
         name = _tidy(str(module.title(view)))
-        stage = str(shared.stage(kind.value))
+        stage = str(shared.stage(request.stage_key()))
         if channel is Channel.sms:
             body = _tidy(layout.render(k=module, s=shared, v=view, short=False))
             if sms.segments(body) > 1:

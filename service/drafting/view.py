@@ -73,6 +73,7 @@ class View:
     lang: Language
     channel: Channel
     kind: DraftKind
+    maintenance_stage: str | None
     name: str
     service: str
     components: list[str]
@@ -154,6 +155,7 @@ def build_view(
         lang=lang,
         channel=channel,
         kind=request.kind,
+        maintenance_stage=request.maintenance_stage.value if request.maintenance_stage else None,
         name=_title(name, components, lang),
         service=join(components, lang) or default_service,
         components=components,

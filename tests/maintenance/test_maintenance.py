@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service import maintenance
+from service import maintenance, promises
 from service.app import build_drafters
 from service.config import Settings
 from service.domain.enums import Role
@@ -188,11 +188,113 @@ def test_reminders_are_drafted_once_within_the_lead_and_never_published(
     assert state.json()["created_by"] == "herald:maintenance"
     updates = client.get("/api/v2/scheduled-maintenances.json").json()["scheduled_maintenances"]
     assert len(updates[0]["incident_updates"]) == 1  # only the notice is public
-    # A reminder is inside the notice period by nature: it publishes without a flag.
-    approved = flow.publish(
-        client, tokens, reminder.draft.model_dump(mode="json"), waive="a reminder, not the notice"
-    )
+    # A reminder is inside the notice period by nature: its text is worded as a reminder, the
+    # notice-period rule does not apply to it, and it publishes with no waiver and no flag.
+    revision = reminder.draft.revision
+    assert revision.passed, [r.guard for r in revision.renditions]
+    bodies = {(r.channel.value, r.language.value): r.body for r in revision.renditions}
+    assert bodies[("statuspage", "en")].startswith("Reminder: the scheduled maintenance of Login")
+    assert bodies[("statuspage", "zh")].startswith("温馨提醒")
+    assert bodies[("sms", "zh")].startswith("【维护提醒】")
+    approved = flow.publish(client, tokens, reminder.draft.model_dump(mode="json"))
     assert approved.status_code == 200, approved.text
+
+
+def _texts(draft: dict[str, Any]) -> dict[tuple[str, str], str]:
+    return {(r["channel"], r["language"]): r["body"] for r in draft["revision"]["renditions"]}
+
+
+def test_each_transition_has_its_own_guard_clean_wording_inside_the_window(
+    client: TestClient, tokens: Tokens, login: str
+) -> None:
+    # Announced well ahead; the later texts are drafted when the window is near or open, where
+    # the notice-period rule would refuse a notice but must not touch these.
+    start = utcnow() + timedelta(hours=25)
+    item = _maintenance(client, tokens, start, [login])
+    notice = _draft(client, tokens, item["id"]).json()["draft"]
+    assert "will be unavailable on" in _texts(notice)[("statuspage", "en")]
+    assert flow.publish(client, tokens, notice).status_code == 200
+    wording = {
+        "in_progress": ("is now in progress", "现已开始"),
+        "verifying": ("we are verifying", "正在公告的维护窗口"),
+        "completed": ("has been completed and Login is available again", "已恢复访问"),
+    }
+    for target, (en, zh) in wording.items():
+        at = start + timedelta(minutes=30 if target != "completed" else 130)
+        response = client.post(
+            f"/v1/incidents/{item['id']}/maintenance-drafts",
+            json={"target_status": target, "now": at.isoformat()},
+            headers=tokens.auth(Role.responder),
+        )
+        assert response.status_code == 201, response.text
+        draft = response.json()["draft"]
+        texts = _texts(draft)
+        assert en in texts[("statuspage", "en")], texts
+        assert zh in texts[("statuspage", "zh")], texts
+        assert texts[("statuspage", "en")] != _texts(notice)[("statuspage", "en")]
+        findings = [
+            f["rule_id"]
+            for r in draft["revision"]["renditions"]
+            for f in r["guard"]["findings"]
+            if f["level"] == "error"
+        ]
+        assert findings == [], (target, findings)
+        assert flow.publish(client, tokens, draft).status_code == 200
+    [done] = client.get("/api/v2/scheduled-maintenances.json").json()["scheduled_maintenances"]
+    assert [u["status"] for u in done["incident_updates"]] == [
+        "completed",
+        "verifying",
+        "in_progress",
+        "scheduled",
+    ]
+    assert "has been completed" in done["incident_updates"][0]["body"]
+
+
+def test_an_edited_reminder_is_still_checked_as_a_reminder(
+    client: TestClient, tokens: Tokens, login: str, settings: Settings
+) -> None:
+    start = utcnow() + timedelta(hours=25)
+    item = _maintenance(client, tokens, start, [login])
+    assert _publish_target(client, tokens, item["id"]).status_code == 200
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            [reminder] = maintenance.due_reminders(
+                session,
+                start - timedelta(hours=1),
+                lead=maintenance.reminder_lead(2),
+                drafters=build_drafters(settings),
+            )
+    finally:
+        engine.dispose()
+    [en] = [
+        r
+        for r in reminder.draft.revision.renditions
+        if (r.channel.value, r.language.value) == ("statuspage", "en")
+    ]
+    edited = client.post(
+        f"/v1/drafts/{reminder.draft.id}/revisions",
+        json={
+            "base_revision": 1,
+            "renditions": [
+                {
+                    "channel": "statuspage",
+                    "language": "en",
+                    "title": en.title,
+                    "body": en.body.replace("Reminder:", "Friendly reminder:"),
+                }
+            ],
+        },
+        headers=tokens.auth(Role.approver),
+    )
+    assert edited.status_code == 201, edited.text
+    rules = [
+        f["rule_id"]
+        for r in edited.json()["revision"]["renditions"]
+        for f in r["guard"]["findings"]
+    ]
+    assert "timing.MaintenanceNotice" not in rules
+    assert edited.json()["revision"]["passed"]
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -214,3 +316,33 @@ def test_cli_tick_drafts_due_reminders(
         [herald, "maintenance", "tick", "--now", at], env=env, capture_output=True, text=True
     )
     assert again.stdout.strip().endswith("0 reminder draft(s) created")
+
+
+def test_the_cadence_clock_drafts_due_reminders_in_process(
+    client: TestClient, tokens: Tokens, login: str, settings: Settings
+) -> None:
+    # The same clock the app runs in its lifespan (and `herald promises tick` runs once).
+    start = utcnow() + timedelta(hours=26)
+    item = _maintenance(client, tokens, start, [login])
+    assert _publish_target(client, tokens, item["id"]).status_code == 200
+    engine = make_engine(settings.database_url)
+    config = promises.ClockConfig(
+        drafter=build_drafters(settings)["template"],
+        maintenance_reminder_lead=maintenance.reminder_lead(settings.maintenance_reminder_h),
+    )
+    lead = timedelta(hours=settings.maintenance_reminder_h)
+    try:
+        factory = make_session_factory(engine)
+        early = promises.tick_once(factory, config, now=start - lead - timedelta(minutes=5))
+        due = promises.tick_once(factory, config, now=start - lead + timedelta(minutes=5))
+        again = promises.tick_once(factory, config, now=start - lead + timedelta(minutes=10))
+    finally:
+        engine.dispose()
+    assert early.maintenance_reminders == []
+    assert len(due.maintenance_reminders) == 1
+    assert again.maintenance_reminders == []
+    reminder = client.get(
+        f"/v1/drafts/{due.maintenance_reminders[0]}", headers=tokens.auth(Role.responder)
+    ).json()
+    assert reminder["incident_id"] == item["id"]
+    assert reminder["state"] == "in_review"
