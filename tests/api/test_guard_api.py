@@ -50,3 +50,14 @@ def test_requires_a_token_and_a_valid_context(client: TestClient, tokens: Tokens
     bad = client.post("/v1/guard/check", json=body, headers=tokens.auth(Role.responder))
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "context/lang"
+
+
+def test_a_stage_that_does_not_fit_the_kind_is_a_422_on_the_context(
+    client: TestClient, tokens: Tokens
+) -> None:
+    body = {"draft": {"body": "x"}, "context": {**CONTEXT, "stage": "reminder"}}
+    bad = client.post("/v1/guard/check", json=body, headers=tokens.auth(Role.responder))
+    assert bad.status_code == 422
+    [error] = bad.json()["errors"]
+    assert error["field"] == "context"
+    assert "does not fit kind 'incident'" in error["problem"]

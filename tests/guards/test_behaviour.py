@@ -2,6 +2,9 @@
 
 from datetime import datetime
 
+import pytest
+from pydantic import ValidationError
+
 from guards import Draft, GuardFacts, check, check_consistency
 from guards.checks.metric import sms_segments
 from guards.text import Text
@@ -98,6 +101,31 @@ def test_maintenance_must_be_announced_a_day_ahead() -> None:
     assert "timing.MaintenanceNotice" in _ids(late.findings)
     early = check(Draft(body=body.replace("16日", "20日")), ctx(kind="maintenance"))
     assert early.passed
+
+
+def test_only_the_maintenance_notice_needs_the_day_ahead() -> None:
+    body = "温馨提醒：我们将于2023年10月16日凌晨2:00-4:00进行系统升级维护，期间所有服务将暂停访问。"
+    reminder = check(Draft(body=body), ctx(kind="maintenance", stage="reminder"))
+    assert reminder.passed, _ids(reminder.findings)
+    done = check(
+        Draft(body="系统升级维护已完成，服务已恢复访问。"),
+        ctx(kind="maintenance", stage="completed"),
+    )
+    assert "required.MaintenanceWindow" not in _ids(done.findings)
+    # Without a window, a reminder still fails: it must say when.
+    vague = check(
+        Draft(body="温馨提醒：系统即将维护，期间所有服务将暂停访问。"),
+        ctx(kind="maintenance", stage="reminder"),
+    )
+    assert "required.MaintenanceWindow" in _ids(vague.findings)
+
+
+def test_a_stage_must_fit_the_kind() -> None:
+    with pytest.raises(ValidationError, match="does not fit kind 'incident'"):
+        ctx(stage="reminder")
+    with pytest.raises(ValidationError, match="does not fit kind 'maintenance'"):
+        ctx(kind="maintenance", stage="investigating")
+    assert ctx(kind="maintenance").stage == "scheduled"
 
 
 def test_invented_percentage_fails_faithfulness() -> None:
