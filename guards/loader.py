@@ -167,4 +167,11 @@ def _cached(directory: str) -> RuleSet:
 
 def load_packs(directory: Path | None = None) -> RuleSet:
     """The compiled rules of a pack directory (default: the shipped packs), loaded once."""
-    return _cached(str((directory or PACK_DIR).resolve()))
+    if directory is None:
+        return _shipped()  # every check asks for these: skip resolving the path each time
+    return _cached(str(directory.resolve()))
+
+
+@cache
+def _shipped() -> RuleSet:
+    return _cached(str(PACK_DIR.resolve()))

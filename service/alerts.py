@@ -5,8 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from service import audit, incidents
@@ -14,11 +13,12 @@ from service.components import ensure_component
 from service.domain.enums import IncidentKind, IncidentStatus, Severity
 from service.domain.facts import IncidentFacts
 from service.domain.incident import HeraldFields, IncidentCreateFields, Proposal
-from service.errors import FieldProblem, IntakeRejected
+from service.errors import ConflictError, FieldProblem, IntakeRejected
 from service.intake.errors import IntakeError
 from service.intake.mapping import AlertMapping, MappedAlert
 from service.intake.model import AlertStatus
 from service.intake.parse import parse_alerts
+from service.store.db import insert_skipping_conflicts
 from service.store.tables import AlertKeyRow, AlertRow, IncidentRow
 from service.store.types import utcnow
 
@@ -84,29 +84,27 @@ def _fold_group(
 ) -> IncidentTouched | None:
     keys = [group_key, *(m.alert.fingerprint for m in mapped)]
     incident_id = _route(session, source, keys)
-    created = False
+    opened: IncidentRow | None = None
     if incident_id is None:
         if not any(m.alert.status is AlertStatus.firing for m in mapped):
             return None  # a resolve for an alert we never saw open: nothing to fold into
-        incident_id = _open_incident(session, source, mapped, actor=actor)
-        created = True
-        try:
-            with session.begin_nested():
-                _claim_keys(session, source, keys, incident_id)
-        except IntegrityError:
+        opened = _open_incident(session, source, mapped, actor=actor)
+        if not _claim_all_or_none(session, source, keys, opened.id):
             # Another delivery of the same alert won the race: fold into its incident instead.
-            session.delete(incidents.get_row(session, incident_id))
+            session.delete(opened)
+            opened = None
             incident_id = _route(session, source, keys)
             if incident_id is None:
-                raise
-            created = False
-    # A just-created incident is already in the session: no need to read it back.
-    row = session.get(IncidentRow, incident_id) if created else None
-    row = row or incidents.get_row(session, incident_id, for_update=True)
+                raise ConflictError(
+                    "a concurrent delivery claimed this alert's keys; retry the delivery",
+                    [FieldProblem("alerts", "claimed concurrently")],
+                )
+    created = opened is not None
+    row = opened or incidents.get_row(session, str(incident_id), for_update=True)
     before = None if created else incidents.to_public(row)
     if not created:
         _merge_into(session, row, mapped, actor=actor)
-        _claim_keys(session, source, _unclaimed(session, source, keys), incident_id)
+        _claim_keys(session, source, keys, row.id)  # new fingerprints; known keys are skipped
     known = _alerts_of(session, row.id, source)
     for item in mapped:
         _upsert_alert(session, row.id, group_key, item, known)
@@ -122,8 +120,8 @@ def _fold_group(
                 "title": item.alert.title,
             },
         )
-    session.flush()
-    proposal = _propose_if_cleared(session, row, source)
+    # A new incident has a firing alert, so nothing to propose (and no need to flush yet).
+    proposal = None if created else _propose_if_cleared(session, row, source)
     after = incidents.to_public(row)
     audit.record(
         session,
@@ -145,15 +143,6 @@ def _fold_group(
     )
 
 
-def _unclaimed(session: Session, source: str, keys: Sequence[str]) -> list[str]:
-    claimed = set(
-        session.scalars(
-            select(AlertKeyRow.key).where(AlertKeyRow.source == source, AlertKeyRow.key.in_(keys))
-        )
-    )
-    return [key for key in keys if key not in claimed]
-
-
 def _alerts_of(session: Session, incident_id: str, source: str) -> dict[str, AlertRow]:
     """The incident's stored alerts from this source, by fingerprint (one query for the batch)."""
     rows = session.scalars(
@@ -162,10 +151,31 @@ def _alerts_of(session: Session, incident_id: str, source: str) -> dict[str, Ale
     return {row.fingerprint: row for row in rows}
 
 
-def _claim_keys(session: Session, source: str, keys: Sequence[str], incident_id: str) -> None:
-    for key in dict.fromkeys(keys):
-        session.add(AlertKeyRow(source=source, key=key, incident_id=incident_id))
-    session.flush()
+def _claim_keys(session: Session, source: str, keys: Sequence[str], incident_id: str) -> list[str]:
+    """Route the keys to the incident; the ones claimed (a key another incident holds is not).
+
+    The unique (source, key) constraint decides races between concurrent deliveries."""
+    unique = list(dict.fromkeys(keys))
+    if not unique:
+        return []
+    rows = [{"source": source, "key": key, "incident_id": incident_id} for key in unique]
+    insert = insert_skipping_conflicts(session, AlertKeyRow, ["source", "key"])
+    return list(session.execute(insert.returning(AlertKeyRow.key), rows).scalars())
+
+
+def _claim_all_or_none(
+    session: Session, source: str, keys: Sequence[str], incident_id: str
+) -> bool:
+    """Claim every key for a new incident, or none of them if another incident holds one."""
+    claimed = _claim_keys(session, source, keys, incident_id)
+    if len(claimed) == len(set(keys)):
+        return True
+    session.execute(
+        delete(AlertKeyRow).where(
+            AlertKeyRow.incident_id == incident_id, AlertKeyRow.key.in_(claimed)
+        )
+    )
+    return False
 
 
 def _facts_from(mapped: Sequence[MappedAlert], base: IncidentFacts) -> IncidentFacts:
@@ -199,7 +209,7 @@ def _worst(mapped: Sequence[MappedAlert]) -> tuple[Severity, IncidentKind]:
 
 def _open_incident(
     session: Session, source: str, mapped: Sequence[MappedAlert], *, actor: str
-) -> str:
+) -> IncidentRow:
     severity, kind = _worst(mapped)
     facts = _facts_from(mapped, IncidentFacts())
     component_ids = [
@@ -211,7 +221,7 @@ def _open_incident(
         component_ids=component_ids,
         herald=HeraldFields(severity=severity, kind=kind, facts=facts),
     )
-    return incidents.create_incident(session, fields, actor=actor).id
+    return incidents.create_incident_row(session, fields, actor=actor)
 
 
 def _merge_into(

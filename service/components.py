@@ -8,6 +8,7 @@ from service import audit
 from service.domain.component import ComponentCreateFields, ComponentPatchFields, ComponentPublic
 from service.errors import ConflictError, FieldProblem, NotFoundError, ValidationFailed
 from service.ids import new_id
+from service.store.db import insert_skipping_conflicts
 from service.store.tables import ComponentRow
 from service.store.types import utcnow
 
@@ -57,12 +58,33 @@ def create_component(
 
 
 def ensure_component(session: Session, name: str, *, actor: str) -> ComponentRow:
-    """The component called `name`, created (operational) if it does not exist yet."""
-    row = session.scalar(select(ComponentRow).where(ComponentRow.name == name))
+    """The component called `name`, created (operational) if it does not exist yet.
+
+    Safe against a concurrent delivery creating the same component: the loser reads the
+    winner's row instead of failing on the unique name."""
+    by_name = select(ComponentRow).where(ComponentRow.name == name)
+    row = session.scalar(by_name)
     if row is not None:
         return row
-    created = create_component(session, ComponentCreateFields(name=name), actor=actor)
-    return _get_row(session, created.id)
+    values = {"id": new_id(), **ComponentCreateFields(name=name).model_dump()}
+    insert = insert_skipping_conflicts(session, ComponentRow, ["name"]).values(**values)
+    created_id = session.scalar(insert.returning(ComponentRow.id))
+    row = session.scalar(by_name)
+    if row is None:
+        raise ConflictError(
+            f"the component {name!r} was removed while it was being created; retry",
+            [FieldProblem("component/name", "removed concurrently")],
+        )
+    if created_id is not None:
+        audit.record(
+            session,
+            actor=actor,
+            action="component.create",
+            object_type="component",
+            object_id=row.id,
+            after=ComponentPublic.model_validate(row),
+        )
+    return row
 
 
 def update_component(

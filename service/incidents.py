@@ -142,6 +142,13 @@ def add_event(
 def create_incident(
     session: Session, fields: IncidentCreateFields, *, actor: str, now: datetime | None = None
 ) -> IncidentPublic:
+    return to_public(create_incident_row(session, fields, actor=actor, now=now))
+
+
+def create_incident_row(
+    session: Session, fields: IncidentCreateFields, *, actor: str, now: datetime | None = None
+) -> IncidentRow:
+    """Create, record on the timeline and audit an incident; the new row, already flushed."""
     now = now or utcnow()
     herald = fields.herald
     default_status: AnyStatus = (
@@ -165,6 +172,7 @@ def create_incident(
         started_at=as_utc(herald.facts.detected_at) or now,
         scheduled_for=as_utc(fields.scheduled_for),
         scheduled_until=as_utc(fields.scheduled_until),
+        updates=[],  # known empty: reading it after the flush needs no query
     )
     row.components = _components(session, fields.component_ids, "incident/component_ids")
     _stamp_status_times(row, status, now)
@@ -186,7 +194,7 @@ def create_incident(
         object_id=row.id,
         after=created,
     )
-    return created
+    return row
 
 
 def _stamp_status_times(row: IncidentRow, status: AnyStatus, now: datetime) -> None:

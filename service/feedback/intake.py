@@ -11,12 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Insert, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.errors import FieldProblem, ServiceError, ValidationFailed
 from service.feedback.model import MAX_BATCH, FeedbackIn, IntakeReceipt
+from service.store.db import insert_skipping_conflicts
 from service.store.tables import FeedbackPostRow, IncidentRow
 from service.store.types import utcnow
 
@@ -94,12 +94,6 @@ def _check_incidents(session: Session, items: Sequence[FeedbackIn]) -> None:
         raise ValidationFailed("unknown incident", problems)
 
 
-def _insert(session: Session) -> Insert:
-    dialect = session.get_bind().dialect.name
-    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return make(FeedbackPostRow).on_conflict_do_nothing(index_elements=["source", "external_id"])
-
-
 def ingest(
     session: Session,
     items: Sequence[FeedbackIn],
@@ -135,5 +129,10 @@ def ingest(
         }
         for item in unique.values()
     ]
-    inserted = session.execute(_insert(session).returning(FeedbackPostRow.id), rows).all()
+    inserted = session.execute(
+        insert_skipping_conflicts(session, FeedbackPostRow, ["source", "external_id"]).returning(
+            FeedbackPostRow.id
+        ),
+        rows,
+    ).all()
     return IntakeReceipt(accepted=len(inserted), duplicates=len(items) - len(inserted))

@@ -1,12 +1,14 @@
 """Engine and session factory for SQLite (WAL) or PostgreSQL, chosen by the URL."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.dml import Insert
 
 
 def normalise_url(url: str) -> str:
@@ -44,3 +46,10 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits on success and rolls back on any exception."""
     with factory() as session, session.begin():
         yield session
+
+
+def insert_skipping_conflicts(session: Session, model: type[Any], unique: Sequence[str]) -> Insert:
+    """INSERT … ON CONFLICT (unique columns) DO NOTHING, in the session's SQL dialect."""
+    dialect = session.get_bind().dialect.name
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return make(model).on_conflict_do_nothing(index_elements=list(unique))

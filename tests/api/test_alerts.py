@@ -1,12 +1,18 @@
 """Alert intake end to end on both databases: vendor payloads become incidents and proposals."""
 
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from service.domain.enums import Role
+from service.store.db import make_engine, make_session_factory
+from service.store.tables import AlertRow, IncidentRow
 from tests.conftest import Tokens
 
 PAYLOADS = Path(__file__).parents[1] / "intake" / "payloads"
@@ -159,3 +165,38 @@ def test_unknown_source_and_roles(client: TestClient, tokens: Tokens) -> None:
         "/v1/alerts/generic", json=_payload("generic_firing"), headers=tokens.auth(Role.comms_lead)
     )
     assert denied.status_code == 403
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_two_concurrent_deliveries_of_one_alert_open_one_incident(db_url: str) -> None:
+    # Delivery B reads "no incident yet" while A has opened one but not committed; B's claim of
+    # the same keys waits for A, finds them taken, and folds into A's incident.
+    from service import alerts
+    from service.config import Settings
+    from service.intake.mapping import load_mapping
+
+    mapping = load_mapping(Settings(database_url=db_url).alert_mapping_path)
+    payload = _payload("alertmanager_firing")
+    engine = make_engine(db_url)
+    factory = make_session_factory(engine)
+    try:
+        with factory() as first, factory() as second:
+            a = alerts.ingest(first, "alertmanager", payload, mapping, actor="a")
+            with ThreadPoolExecutor(1) as pool:
+                pending = pool.submit(
+                    alerts.ingest, second, "alertmanager", payload, mapping, actor="b"
+                )
+                time.sleep(0.5)  # B is now blocked on A's uncommitted keys
+                assert not pending.done()
+                first.commit()
+                b = pending.result(timeout=30)
+            second.commit()
+        [touched_a], [touched_b] = a.incidents, b.incidents
+        assert touched_a.created
+        assert not touched_b.created
+        assert touched_b.incident_id == touched_a.incident_id
+        with factory() as session:
+            assert session.scalar(select(func.count()).select_from(IncidentRow)) == 1
+            assert session.scalar(select(func.count()).select_from(AlertRow)) == 2
+    finally:
+        engine.dispose()
