@@ -1,26 +1,31 @@
 """Alert intake: fold monitoring alerts into incidents. It records and proposes, never publishes."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from service import audit, incidents
+from service import audit, drafts, incidents
+from service.approvals import move
 from service.components import ensure_component
-from service.domain.enums import IncidentKind, IncidentStatus, Severity
+from service.domain.draft import DraftCreate, DrafterChoice
+from service.domain.enums import IncidentKind, IncidentStatus, Language, Severity
 from service.domain.facts import IncidentFacts
 from service.domain.incident import HeraldFields, IncidentCreateFields, Proposal
+from service.drafting.model import Channel
+from service.drafting.port import Drafter
 from service.errors import ConflictError, FieldProblem, IntakeRejected
 from service.intake.errors import IntakeError
 from service.intake.mapping import AlertMapping, MappedAlert
 from service.intake.model import AlertStatus
 from service.intake.parse import parse_alerts
 from service.store.db import insert_skipping_conflicts
-from service.store.tables import AlertKeyRow, AlertRow, IncidentRow
+from service.store.tables import AlertKeyRow, AlertRow, DraftRow, IncidentRow
 from service.store.types import utcnow
+from service.workflow import Action
 
 KIND_RANK = {IncidentKind.incident: 0, IncidentKind.partial_outage: 1, IncidentKind.full_outage: 2}
 
@@ -32,6 +37,9 @@ NEXT_STAGE_ON_CLEAR = {
 }
 
 
+FIRST_NOTICE_ACTOR = "herald:first-notice"
+
+
 class IncidentTouched(BaseModel):
     incident_id: str
     created: bool
@@ -39,6 +47,9 @@ class IncidentTouched(BaseModel):
     severity: Severity
     alerts: int
     proposal: Proposal | None = None
+    first_draft_id: str | None = Field(
+        default=None, description="The first notice drafted for a new incident, in review."
+    )
 
 
 class IntakeResult(BaseModel):
@@ -69,6 +80,35 @@ def ingest(
         else:
             result.incidents.append(touched)
     return result
+
+
+def draft_first_notices(
+    session: Session,
+    result: IntakeResult,
+    drafters: Mapping[str, Drafter],
+    *,
+    channels: Sequence[Channel],
+    support_contact: Mapping[Language, str] | None = None,
+) -> None:
+    """Draft the first notice of each incident this delivery opened and put it into review.
+
+    The template drafter writes it (the first notice never waits on an LLM); a person still
+    approves it before anything is published."""
+    for touched in result.incidents:
+        if not touched.created:
+            continue
+        draft = drafts.create_draft(
+            session,
+            touched.incident_id,
+            DraftCreate(channels=list(channels), drafter=DrafterChoice.template),
+            drafters,
+            actor=FIRST_NOTICE_ACTOR,
+            support_contact=support_contact,
+        )
+        row = session.get(DraftRow, draft.id)
+        assert row is not None  # just created in this session
+        move(session, row, Action.submit, FIRST_NOTICE_ACTOR)
+        touched.first_draft_id = draft.id
 
 
 def _route(session: Session, source: str, keys: Sequence[str]) -> str | None:
@@ -105,7 +145,7 @@ def _fold_group(
     if not created:
         _merge_into(session, row, mapped, actor=actor)
         _claim_keys(session, source, keys, row.id)  # new fingerprints; known keys are skipped
-    known = _alerts_of(session, row.id, source)
+    known = {} if created else _alerts_of(session, row.id, source)
     for item in mapped:
         _upsert_alert(session, row.id, group_key, item, known)
         incidents.add_event(

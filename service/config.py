@@ -8,6 +8,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.channels.config import ChannelsConfig
 from service.domain.enums import Language
+from service.drafting.model import Channel
 
 
 class Settings(BaseSettings):
@@ -71,6 +72,16 @@ class Settings(BaseSettings):
     )
     subscriber_webhook_private_ok: bool = Field(
         default=False, description="Allow subscriber webhooks to private hosts (tests)."
+    )
+    first_notice_on_alert: bool = Field(
+        default=True,
+        description="When an alert opens an incident, draft its first notice (template drafter) "
+        "into review at once: PLAYBOOK §1 wants it out within minutes.",
+    )
+    first_notice_channels: list[Channel] = Field(
+        default_factory=lambda: [Channel.statuspage, Channel.email, Channel.sms],
+        min_length=1,
+        description="Channels of the first notice drafted on an alert.",
     )
     maintenance_reminder_h: float = Field(
         default=2.0, gt=0, description="Draft a maintenance reminder this long before the window."

@@ -13,7 +13,7 @@ from service.drafting.port import Drafter
 router = APIRouter(tags=["drafts"])
 
 
-def get_drafters(request: Request) -> dict[str, Drafter]:
+async def get_drafters(request: Request) -> dict[str, Drafter]:
     drafters: dict[str, Drafter] = request.app.state.drafters
     return drafters
 

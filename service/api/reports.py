@@ -31,7 +31,7 @@ from service.store.types import utcnow
 router = APIRouter(tags=["reports"])
 
 
-def _template_drafter(request: Request) -> Drafter:
+async def _template_drafter(request: Request) -> Drafter:
     drafter: Drafter = request.app.state.drafters["template"]
     return drafter
 

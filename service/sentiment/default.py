@@ -1,11 +1,16 @@
-"""The default `SentimentModel`: n-gram networks, plus the fine-tuned English encoder when built."""
+"""The default `SentimentModel`: n-gram networks, plus the fine-tuned encoders when built."""
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-from service.sentiment.encoder import CLASSES, ENCODER_DIR, HEAD_FILE, EncoderClassifier
-from service.sentiment.model import SentimentScore
+import numpy as np
+import numpy.typing as npt
+
+from service.sentiment.encoder import ENCODER_DIR, HEAD_FILE, ZH_ENCODER_DIR, EncoderClassifier
+from service.sentiment.model import SentimentLabel, SentimentScore
 from service.sentiment.ngram import detect_lang
 from service.sentiment.ngramnet import NgramNetSentiment, to_score
 from service.sentiment.port import SentimentModel
@@ -13,46 +18,111 @@ from service.sentiment.port import SentimentModel
 log = logging.getLogger(__name__)
 
 
-class HybridSentiment:
-    """Chinese: the n-gram network. English: the fine-tuned encoder.
+class ProbaModel(Protocol):
+    """What the hybrid needs of an encoder (`EncoderClassifier`)."""
 
-    Averaging the encoder's and the English n-gram network's probabilities was measured and did
-    not help (docs/data-card-sentiment.md), so English is the encoder alone.
+    classes: tuple[SentimentLabel, ...]
+
+    def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Class probabilities in `classes` order."""
+        ...
+
+
+@dataclass(frozen=True)
+class Routing:
+    """How one language combines its encoder with the n-gram network.
+
+    Texts whose n-gram confidence is below `threshold` go to the encoder, and the two models'
+    probabilities are mixed with `encoder_weight` for them; the others keep the n-gram answer.
+    threshold 1.0 sends every text to the encoder; `encoder_weight` 1.0 is the encoder alone.
     """
 
-    def __init__(self, encoder_dir: Path = ENCODER_DIR, ngram: NgramNetSentiment | None = None):
+    threshold: float
+    encoder_weight: float
+
+
+# English: the encoder for every tweet (the n-gram network is weak on TweetEval).
+# Chinese: a cascade, because the e5 encoder runs at tens of posts/s on two cores while the
+# n-gram network runs at thousands: only posts the n-gram network is unsure of pay for it.
+ROUTING = {
+    "en": Routing(threshold=1.0, encoder_weight=1.0),
+    "zh": Routing(threshold=0.9, encoder_weight=0.5),
+}
+ENCODER_DIRS = {"en": ENCODER_DIR, "zh": ZH_ENCODER_DIR}
+
+
+class HybridSentiment:
+    """The n-gram networks, with a fine-tuned encoder per language where one is built."""
+
+    def __init__(
+        self,
+        encoders: Mapping[str, ProbaModel],
+        ngram: NgramNetSentiment | None = None,
+        routing: Mapping[str, Routing] | None = None,
+    ):
         self.name = "herald-hybrid"
         self.ngram = ngram or NgramNetSentiment()
-        self.encoder = EncoderClassifier(encoder_dir)
+        self.routing = dict(ROUTING if routing is None else routing)
+        self.encoders = dict(encoders)
+
+    @classmethod
+    def from_dirs(cls, encoder_dirs: Mapping[str, Path]) -> "HybridSentiment":
+        """Load each built encoder folder (language -> folder)."""
+        return cls({lang: EncoderClassifier(folder) for lang, folder in encoder_dirs.items()})
 
     def score(self, texts: Sequence[str], lang: str | None = None) -> list[SentimentScore]:
         """Score texts; with no `lang`, each text's language is detected."""
         langs = [lang or detect_lang(t) for t in texts]
-        english = [i for i, code in enumerate(langs) if code == "en"]
-        others = [i for i, code in enumerate(langs) if code != "en"]
         out: list[SentimentScore | None] = [None] * len(texts)
-        if others:
-            scored = self.ngram.score([texts[i] for i in others], lang)
-            for i, score in zip(others, scored, strict=True):
-                out[i] = score
-        if english:
-            probs = self.encoder.predict_proba([texts[i] for i in english])
-            for i, row in zip(english, probs, strict=True):
-                out[i] = to_score(CLASSES, row)
+        for code in sorted(set(langs)):
+            idx = [i for i, lg in enumerate(langs) if lg == code]
+            encoder = self.encoders.get(code)
+            if encoder is None:
+                scored = self.ngram.score([texts[i] for i in idx], code)
+                for i, score in zip(idx, scored, strict=True):
+                    out[i] = score
+                continue
+            route = self.routing.get(code, Routing(1.0, 1.0))
+            probs = self._mixed(encoder, [texts[i] for i in idx], code, route)
+            for i, row in zip(idx, probs, strict=True):
+                out[i] = to_score(encoder.classes, row)
         return [s for s in out if s is not None]
 
+    def _mixed(
+        self, encoder: ProbaModel, texts: list[str], lang: str, route: Routing
+    ) -> npt.NDArray[np.float32]:
+        if route.threshold >= 1.0 and route.encoder_weight >= 1.0:
+            return encoder.predict_proba(texts)
+        net = self.ngram.network(lang)
+        order = [net.classes.index(c) for c in encoder.classes]
+        probs = net.predict_proba(texts)[:, order]
+        unsure = np.flatnonzero(probs.max(axis=1) < route.threshold)
+        if len(unsure):
+            enc = encoder.predict_proba([texts[i] for i in unsure])
+            w = route.encoder_weight
+            probs[unsure] = w * enc + (1.0 - w) * probs[unsure]
+        return probs
 
-def default_model(encoder_dir: Path = ENCODER_DIR) -> SentimentModel:
-    """The best built model: hybrid when the encoder exists, else the n-gram networks."""
-    if not (encoder_dir / HEAD_FILE).exists():
-        log.warning(
-            "English sentiment encoder not built at %s (run `make sentiment-model`); "
-            "falling back to the n-gram network",
-            encoder_dir,
-        )
+
+def default_model(
+    encoder_dir: Path = ENCODER_DIR, zh_encoder_dir: Path = ZH_ENCODER_DIR
+) -> SentimentModel:
+    """The best built model: hybrid with every built encoder, else the n-gram networks."""
+    built = {}
+    for lang, folder in (("en", encoder_dir), ("zh", zh_encoder_dir)):
+        if (folder / HEAD_FILE).exists():
+            built[lang] = folder
+        else:
+            log.warning(
+                "%s sentiment encoder not built at %s (run `make sentiment-model`); "
+                "the n-gram network answers for it",
+                lang,
+                folder,
+            )
+    if not built:
         return NgramNetSentiment()
     try:
-        return HybridSentiment(encoder_dir)
+        return HybridSentiment.from_dirs(built)
     except ImportError as exc:
-        log.warning("English sentiment encoder needs torch and transformers (%s); n-gram only", exc)
+        log.warning("the sentiment encoders need torch and transformers (%s); n-gram only", exc)
         return NgramNetSentiment()

@@ -10,6 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from service.app import create_app
+from service.config import Settings
 from service.domain.enums import Role
 from service.store.db import make_engine, make_session_factory
 from service.store.tables import AlertRow, IncidentRow
@@ -172,7 +174,6 @@ def test_two_concurrent_deliveries_of_one_alert_open_one_incident(db_url: str) -
     # Delivery B reads "no incident yet" while A has opened one but not committed; B's claim of
     # the same keys waits for A, finds them taken, and folds into A's incident.
     from service import alerts
-    from service.config import Settings
     from service.intake.mapping import load_mapping
 
     mapping = load_mapping(Settings(database_url=db_url).alert_mapping_path)
@@ -200,3 +201,43 @@ def test_two_concurrent_deliveries_of_one_alert_open_one_incident(db_url: str) -
             assert session.scalar(select(func.count()).select_from(AlertRow)) == 2
     finally:
         engine.dispose()
+
+
+def test_a_new_incident_gets_its_first_notice_drafted_into_review(
+    client: TestClient, tokens: Tokens
+) -> None:
+    first = _send(client, tokens, "alertmanager", "alertmanager_firing")
+    [touched] = first["incidents"]
+    draft = client.get(
+        f"/v1/drafts/{touched['first_draft_id']}", headers=tokens.auth(Role.approver)
+    ).json()
+    assert draft["incident_id"] == touched["incident_id"]
+    assert draft["state"] == "in_review"
+    assert draft["created_by"] == "herald:first-notice"
+    assert draft["kind"] == "investigating"
+    assert draft["revision"]["provenance"]["drafter"] == "template"
+    assert draft["revision"]["passed"], draft["revision"]["renditions"]
+    renditions = draft["revision"]["renditions"]
+    assert {r["channel"] for r in renditions} == {"statuspage", "email", "sms"}
+    assert "Checkout" in next(r for r in renditions if r["channel"] == "statuspage")["body"]
+    # A repeat of the same alert folds into the incident: no second first notice.
+    again = _send(client, tokens, "alertmanager", "alertmanager_firing")
+    assert again["incidents"][0]["created"] is False
+    assert again["incidents"][0]["first_draft_id"] is None
+    listed = client.get(
+        f"/v1/incidents/{touched['incident_id']}/drafts", headers=tokens.auth(Role.responder)
+    ).json()
+    assert [d["id"] for d in listed] == [touched["first_draft_id"]]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_first_notice_on_alert_can_be_turned_off(db_url: str, tokens: Tokens) -> None:
+    settings = Settings(database_url=db_url, worker_in_process=False, first_notice_on_alert=False)
+    with TestClient(create_app(settings)) as client:
+        [touched] = _send(client, tokens, "alertmanager", "alertmanager_firing")["incidents"]
+        assert touched["created"] is True
+        assert touched["first_draft_id"] is None
+        listed = client.get(
+            f"/v1/incidents/{touched['incident_id']}/drafts", headers=tokens.auth(Role.responder)
+        )
+        assert listed.json() == []
