@@ -4,7 +4,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -54,6 +54,12 @@ class RoleTime:
     expr: TimeExpr
     role: Role
     clause: Segment
+
+
+@lru_cache(maxsize=512)
+def _times_of(norm: str, lower: str) -> tuple[TimeExpr, ...]:
+    # The same rendition is parsed by its own check and again by the consistency check.
+    return tuple(extract(norm, lower))
 
 
 @dataclass
@@ -115,7 +121,7 @@ class Doc:
     @cached_property
     def times(self) -> list[TimeExpr]:
         """Time expressions of the body."""
-        return extract(self.body.norm, self.body.lower)
+        return list(_times_of(self.body.norm, self.body.lower))
 
     @cached_property
     def role_times(self) -> list[RoleTime]:

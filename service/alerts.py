@@ -74,7 +74,8 @@ def ingest(
         groups[alert.group_key or alert.fingerprint].append(mapping.map(alert))
     result = IntakeResult(source=source, received=len(alerts), incidents=[])
     for group_key, mapped in groups.items():
-        touched = _fold_group(session, source, group_key, mapped, actor=actor)
+        languages = [Language(lang) for lang in mapping.languages]
+        touched = _fold_group(session, source, group_key, mapped, languages, actor=actor)
         if touched is None:
             result.ignored += len(mapped)
         else:
@@ -120,7 +121,13 @@ def _route(session: Session, source: str, keys: Sequence[str]) -> str | None:
 
 
 def _fold_group(
-    session: Session, source: str, group_key: str, mapped: list[MappedAlert], *, actor: str
+    session: Session,
+    source: str,
+    group_key: str,
+    mapped: list[MappedAlert],
+    languages: list[Language],
+    *,
+    actor: str,
 ) -> IncidentTouched | None:
     keys = [group_key, *(m.alert.fingerprint for m in mapped)]
     incident_id = _route(session, source, keys)
@@ -128,7 +135,7 @@ def _fold_group(
     if incident_id is None:
         if not any(m.alert.status is AlertStatus.firing for m in mapped):
             return None  # a resolve for an alert we never saw open: nothing to fold into
-        opened = _open_incident(session, source, mapped, actor=actor)
+        opened = _open_incident(session, mapped, languages, actor=actor)
         if not _claim_all_or_none(session, source, keys, opened.id):
             # Another delivery of the same alert won the race: fold into its incident instead.
             session.delete(opened)
@@ -248,7 +255,7 @@ def _worst(mapped: Sequence[MappedAlert]) -> tuple[Severity, IncidentKind]:
 
 
 def _open_incident(
-    session: Session, source: str, mapped: Sequence[MappedAlert], *, actor: str
+    session: Session, mapped: Sequence[MappedAlert], languages: list[Language], *, actor: str
 ) -> IncidentRow:
     severity, kind = _worst(mapped)
     facts = _facts_from(mapped, IncidentFacts())
@@ -259,7 +266,7 @@ def _open_incident(
     fields = IncidentCreateFields(
         name=first.title[:300],
         component_ids=component_ids,
-        herald=HeraldFields(severity=severity, kind=kind, facts=facts),
+        herald=HeraldFields(severity=severity, kind=kind, facts=facts, languages=languages),
     )
     return incidents.create_incident_row(session, fields, actor=actor)
 

@@ -104,12 +104,13 @@ def get_row(
 ) -> IncidentRow:
     """The incident row; `related=False` skips loading components and published updates up front
     (they still load if touched) for paths that only read the incident's own columns."""
-    query = select(IncidentRow).where(IncidentRow.id == incident_id)
+    options = [] if related else [lazyload("*")]
     if for_update:
-        query = query.with_for_update()
-    if not related:
-        query = query.options(lazyload("*"))
-    row = session.scalar(query)
+        query = select(IncidentRow).where(IncidentRow.id == incident_id).with_for_update()
+        row = session.scalar(query.options(*options))
+    else:
+        # A row this session already holds (one it just created, say) needs no query.
+        row = session.get(IncidentRow, incident_id, options=options)
     if row is None:
         raise NotFoundError(f"no incident {incident_id!r}")
     return row

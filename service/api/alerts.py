@@ -2,11 +2,12 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Depends, Request, Response
 
 from service import alerts
 from service.api.deps import Responder, SessionDep, SettingsDep
 from service.api.drafts import DraftersDep
+from service.api.responses import json_response
 from service.intake.mapping import AlertMapping
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
@@ -22,6 +23,7 @@ MappingDep = Annotated[AlertMapping, Depends(get_mapping)]
 
 @router.post(
     "/{source}",
+    response_model=alerts.IntakeResult,
     summary="Receive a monitoring webhook",
     description=(
         "`source` is `alertmanager` (webhook v4), `grafana` (unified alerting), `pagerduty` "
@@ -39,7 +41,7 @@ def receive_alert(
     mapping: MappingDep,
     drafters: DraftersDep,
     settings: SettingsDep,
-) -> alerts.IntakeResult:
+) -> Response:
     result = alerts.ingest(session, source, payload, mapping, actor=f"{user.name}:{source}")
     if settings.first_notice_on_alert:
         alerts.draft_first_notices(
@@ -50,4 +52,4 @@ def receive_alert(
             support_contact=settings.support_contacts(),
         )
     session.commit()
-    return result
+    return json_response(result)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from service import approvals, delivery, drafts, publishing
 from service.api.deps import AnyUser, Approver, Responder, SessionDep, SettingsDep
 from service.api.feedback import PolicyDep
+from service.api.responses import json_response
 from service.domain.draft import DraftCreate, DraftPublic, RevisionWithDiff
 from service.drafting.port import Drafter
 
@@ -24,6 +25,7 @@ DraftersDep = Annotated[dict[str, Drafter], Depends(get_drafters)]
 @router.post(
     "/v1/incidents/{incident_id}/drafts",
     status_code=status.HTTP_201_CREATED,
+    response_model=DraftPublic,
     summary="Draft the next update: one rendition per channel × language, each guarded",
 )
 def create_draft(
@@ -34,8 +36,7 @@ def create_draft(
     drafters: DraftersDep,
     settings: SettingsDep,
     feedback_policy: PolicyDep,
-    response: Response,
-) -> DraftPublic:
+) -> Response:
     created = drafts.create_draft(
         session,
         incident_id,
@@ -46,8 +47,9 @@ def create_draft(
         feedback_policy=feedback_policy,
     )
     session.commit()
-    response.headers["Location"] = f"/v1/drafts/{created.id}"
-    return created
+    return json_response(
+        created, status.HTTP_201_CREATED, headers={"Location": f"/v1/drafts/{created.id}"}
+    )
 
 
 @router.get("/v1/incidents/{incident_id}/drafts", summary="An incident's drafts, newest first")

@@ -26,7 +26,7 @@ from service.feedback.model import (
     ReplyPublic,
     ReplyState,
 )
-from service.feedback.policy import FeedbackPolicy, load_policy
+from service.feedback.policy import FeedbackPolicy
 from service.feedback.tone import tone_for
 from service.store.tables import FeedbackPostRow
 from service.store.types import utcnow
@@ -36,12 +36,8 @@ router = APIRouter(tags=["feedback"])
 HEARTBEAT_S = 15.0
 
 
-def get_policy(request: Request) -> FeedbackPolicy:
-    policy: FeedbackPolicy | None = getattr(request.app.state, "feedback_policy", None)
-    if policy is None:
-        policy = request.app.state.feedback_policy = load_policy(
-            request.app.state.settings.feedback_policy_path
-        )
+async def get_policy(request: Request) -> FeedbackPolicy:
+    policy: FeedbackPolicy = request.app.state.feedback_policy  # loaded by create_app
     return policy
 
 

@@ -57,7 +57,7 @@ def dashboard(
     snap: FeedSnapshot | None = None
     if selected is not None:
         try:
-            snap = feed.snapshot(session, utcnow(), feedback_api.get_policy(request), selected)
+            snap = feed.snapshot(session, utcnow(), request.app.state.feedback_policy, selected)
         except ServiceError as exc:
             return page.render(request, "error.html", user, status_code=exc.status, error=exc)
     return page.render(
@@ -87,7 +87,7 @@ async def stream(
         session,
         principal,
         settings,
-        feedback_api.get_policy(request),
+        request.app.state.feedback_policy,
         incident_id,
         interval_s,
         None,

@@ -8,7 +8,7 @@ import re
 import string
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, Self, get_args
 
 import yaml
 from pydantic import (
@@ -29,6 +29,7 @@ from service.intake.scrub import scrub
 DEFAULT_MAPPING = Path(__file__).with_name("mapping.yaml")
 
 SeverityLevel = Literal["P0", "P1", "P2", "P3"]
+LanguageName = Literal["zh", "en"]
 IncidentKindName = Literal["incident", "full_outage", "partial_outage"]
 SourceName = Literal["alertmanager", "grafana", "pagerduty", "generic"]
 
@@ -138,6 +139,11 @@ class AlertMapping(_Section):
     kinds: KindRules = Field(default_factory=KindRules)
     components: list[ComponentRule] = Field(default_factory=list)
     regions: RegionRules = Field(default_factory=RegionRules)
+    languages: list[LanguageName] = Field(
+        default_factory=lambda: list(get_args(LanguageName)),
+        min_length=1,
+        description="Languages of an incident an alert opens (its drafts come in each).",
+    )
     redact_labels: list[str] = Field(
         default_factory=lambda: ["instance"],
         description="Labels whose values (hosts, pods, IPs) never reach user-level text.",

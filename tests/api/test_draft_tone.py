@@ -3,9 +3,11 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from service.config import Settings
 from service.domain.enums import Role
 from service.feedback.scoring import build_scoring_worker
 from tests.conftest import Tokens
@@ -17,6 +19,12 @@ ANGRY = [
     "Terrible service, checkout broken again and nobody tells us if our data was stolen",
     "Data breach?? checkout failing for an hour, this is awful",
 ]
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    # The test scores the posts itself; an in-process scorer would race it for them.
+    return Settings(database_url=db_url, worker_in_process=False, feedback_scoring_in_process=False)
 
 
 def _statuspage_en(draft: dict[str, Any]) -> str:
