@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -118,6 +119,12 @@ class Settings(BaseSettings):
     feedback_retry_after_s: int = Field(default=2, ge=1, description="Retry-After on a 429.")
     feedback_scoring_in_process: bool = Field(
         default=True, description="Score in the API process; off: herald feed score-worker."
+    )
+    sentiment_model: Literal["auto", "ngram"] = Field(
+        default="auto",
+        description="auto: the best built model (the encoders after `make sentiment-model`, "
+        "~200 posts/s per core); ngram: the n-gram networks only (thousands of posts/s, less "
+        "accurate in English) for high volumes on small machines.",
     )
     feedback_scoring_batch: int = Field(default=500, ge=1, le=5000)
     feedback_scoring_lease_s: float = Field(default=60.0, gt=0)

@@ -53,25 +53,40 @@ def _free_port() -> int:
         return port
 
 
-def _peak_rss_mb(pid: int) -> float | None:
-    """The process's peak resident set (VmHWM) in MiB, from /proc."""
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants (uvicorn's worker processes), from /proc."""
+    pids = [pid]
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
-        return None
-    return None
+        return pids
+    for child in children:
+        pids += _tree(int(child))
+    return pids
+
+
+def _status_mb(pid: int, field: str) -> float | None:
+    """A memory field of /proc/PID/status (VmRSS, VmHWM) summed over the process tree, in MiB."""
+    total, seen = 0, False
+    for member in _tree(pid):
+        try:
+            lines = Path(f"/proc/{member}/status").read_text().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            if line.startswith(f"{field}:"):
+                total += int(line.split()[1])
+                seen = True
+    return round(total / 1024, 1) if seen else None
+
+
+def _peak_rss_mb(pid: int) -> float | None:
+    """Peak resident set (VmHWM) of the server and its worker processes, summed."""
+    return _status_mb(pid, "VmHWM")
 
 
 def _rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        return None
-    return None
+    return _status_mb(pid, "VmRSS")
 
 
 @contextmanager

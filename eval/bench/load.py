@@ -1,15 +1,19 @@
 """The issue-10 load run: 20 responders drafting while 1,000 feedback posts/s arrive, for 60 s.
 
 One real server (`herald serve` on loopback; PostgreSQL when DATABASE_URL names it, as `make load`
-does), the feedback replay of `eval/bench/feedback_ingest.py`, and 20 threads that each keep asking
-for drafts (status page + SMS, zh + en) of their own incident. Passes when no request fails, every
-acknowledged post is stored, and the drafts' p99 latency is ≤ 200 ms.
+does), the feedback replay of `eval/bench/feedback_ingest.py`, and 20 threads, each a responder
+asking for drafts (status page + SMS, zh + en) of their own incident, again and again: a responder
+reads a draft before asking for the next, so each waits `--think-s` (default 1 s, ±50 % jitter)
+between answer and next request — 20 responders then offer about 20 drafts/s. `--think-s 0` is a
+saturation test instead (every responder asks again the instant it is answered). Passes when no
+request fails, every acknowledged post is stored, and the drafts' p99 latency is ≤ 200 ms.
 
-python -m eval.bench.load [--seconds 60] [--rate 1000] [--responders 20] [--json OUT]
+python -m eval.bench.load [--seconds 60] [--rate 1000] [--responders 20] [--think-s 1] [--json OUT]
 """
 
 import argparse
 import json
+import random
 import statistics
 import threading
 import time
@@ -27,7 +31,9 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def draft_load(base: str, token: str, seconds: float, responders: int = 20) -> dict[str, Any]:
+def draft_load(
+    base: str, token: str, seconds: float, responders: int = 20, think_s: float = 1.0
+) -> dict[str, Any]:
     """`responders` threads, each drafting its own incident in a loop until `seconds` pass."""
     headers = {"Authorization": f"Bearer {token}"}
     latencies: list[float] = []
@@ -36,6 +42,7 @@ def draft_load(base: str, token: str, seconds: float, responders: int = 20) -> d
     deadline = time.monotonic() + seconds
 
     def responder(n: int) -> None:
+        jitter = random.Random(n)
         with httpx.Client(base_url=base, timeout=30) as client:
             incident = client.post(
                 "/v1/incidents",
@@ -74,6 +81,8 @@ def draft_load(base: str, token: str, seconds: float, responders: int = 20) -> d
                     latencies.append(elapsed)
                     if not ok:
                         errors.append(detail)
+                if think_s > 0:
+                    time.sleep(think_s * jitter.uniform(0.5, 1.5))
 
     threads = [threading.Thread(target=responder, args=(n,)) for n in range(responders)]
     for thread in threads:
@@ -82,7 +91,9 @@ def draft_load(base: str, token: str, seconds: float, responders: int = 20) -> d
         thread.join()
     return {
         "responders": responders,
+        "think_s": think_s,
         "drafts": len(latencies),
+        "drafts_per_s": round(len(latencies) / seconds, 1),
         "errors": len(errors),
         "error_kinds": sorted(set(errors)),
         "draft_ms_p50": round(statistics.median(latencies), 1) if latencies else None,
@@ -96,6 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--rate", type=float, default=1000.0, help="Feedback posts per second.")
     parser.add_argument("--responders", type=int, default=20)
+    parser.add_argument(
+        "--think-s", type=float, default=1.0, help="A responder's pause between drafts (0: none)."
+    )
     parser.add_argument("--batch", type=int, default=250)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--scorers", type=int, default=1)
@@ -104,7 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     result = feedback_ingest.run(
-        args, side_load=lambda base, token, secs: draft_load(base, token, secs, args.responders)
+        args,
+        side_load=lambda base, token, secs: draft_load(
+            base, token, secs, args.responders, args.think_s
+        ),
     )
     text = json.dumps(result, indent=2)
     print(text)

@@ -43,10 +43,23 @@ def replay(
 @feed_app.command("score-worker")
 def score_worker(
     once: Annotated[bool, typer.Option(help="Score what is waiting, then exit.")] = False,
+    nice: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=19,
+            help="Lower this process's CPU priority by this much: scoring is background work "
+            "and yields to the API's interactive requests (a backlog is answered by 429s).",
+        ),
+    ] = 10,
 ) -> None:
     """Score posts as a separate process (run several against PostgreSQL)."""
     import asyncio
+    import os
     import signal
+
+    if nice:
+        os.nice(nice)
 
     from service.feedback.scoring import build_scoring_worker
     from service.store.db import make_engine, make_session_factory

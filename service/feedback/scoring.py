@@ -23,6 +23,7 @@ from service.feedback.policy import FeedbackPolicy, load_policy
 from service.sentiment.concerns import RuleConcernModel
 from service.sentiment.default import default_model
 from service.sentiment.model import Concern, SentimentScore
+from service.sentiment.ngramnet import NgramNetSentiment
 from service.sentiment.port import ConcernModel, SentimentModel
 from service.store.tables import FeedbackPostRow
 from service.store.types import utcnow
@@ -167,10 +168,12 @@ class ScoringWorker:
 def build_scoring_worker(
     settings: Settings, factory: sessionmaker[Session], policy: FeedbackPolicy | None = None
 ) -> ScoringWorker:
-    """The worker the settings describe, with the best built offline model and concern rules."""
+    """The worker the settings describe: its sentiment model (`sentiment_model`) and the concern
+    rules."""
+    model = NgramNetSentiment() if settings.sentiment_model == "ngram" else default_model()
     return ScoringWorker(
         factory,
-        default_model(),
+        model,
         RuleConcernModel(),
         policy or load_policy(settings.feedback_policy_path),
         batch=settings.feedback_scoring_batch,

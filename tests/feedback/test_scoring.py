@@ -91,8 +91,26 @@ def test_score_worker_runs_as_its_own_process(
             time.sleep(0.3)
         assert snap["backlog"] == 0
         assert snap["scoring_lag_s"] == 0.0
+        # Background work: it yields the CPU to the API's interactive requests.
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, process.pid) == min(mine + 10, 19)
     finally:
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=30)
     assert process.returncode == 0, err.decode()
     assert all(p["scored_at"] is not None for p in _posts(db_url).values())
+
+
+def test_the_ngram_setting_picks_the_fast_model(db_url: str) -> None:
+    from service.config import Settings
+    from service.feedback.scoring import build_scoring_worker
+    from service.sentiment.ngramnet import NgramNetSentiment
+    from service.store.db import make_session_factory
+
+    engine = make_engine(db_url)
+    try:
+        settings = Settings(database_url=db_url, sentiment_model="ngram")
+        worker = build_scoring_worker(settings, make_session_factory(engine))
+        assert isinstance(worker.sentiment, NgramNetSentiment)
+    finally:
+        engine.dispose()
