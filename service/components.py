@@ -45,6 +45,10 @@ def create_component(
     row = ComponentRow(id=new_id(), **fields.model_dump())
     session.add(row)
     _flush_unique_name(session, fields.name)
+    return _audit_created(session, row, actor)
+
+
+def _audit_created(session: Session, row: ComponentRow, actor: str) -> ComponentPublic:
     created = ComponentPublic.model_validate(row)
     audit.record(
         session,
@@ -76,14 +80,7 @@ def ensure_component(session: Session, name: str, *, actor: str) -> ComponentRow
             [FieldProblem("component/name", "removed concurrently")],
         )
     if created_id is not None:
-        audit.record(
-            session,
-            actor=actor,
-            action="component.create",
-            object_type="component",
-            object_id=row.id,
-            after=ComponentPublic.model_validate(row),
-        )
+        _audit_created(session, row, actor)
     return row
 
 

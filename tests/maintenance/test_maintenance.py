@@ -250,12 +250,20 @@ def test_each_transition_has_its_own_guard_clean_wording_inside_the_window(
     assert "has been completed" in done["incident_updates"][0]["body"]
 
 
+def _announced(
+    client: TestClient, tokens: Tokens, login: str, hours: float
+) -> tuple[dict[str, Any], datetime]:
+    """A maintenance `hours` ahead whose notice is published; the incident and its start."""
+    start = utcnow() + timedelta(hours=hours)
+    item = _maintenance(client, tokens, start, [login])
+    assert _publish_target(client, tokens, item["id"]).status_code == 200
+    return item, start
+
+
 def test_an_edited_reminder_is_still_checked_as_a_reminder(
     client: TestClient, tokens: Tokens, login: str, settings: Settings
 ) -> None:
-    start = utcnow() + timedelta(hours=25)
-    item = _maintenance(client, tokens, start, [login])
-    assert _publish_target(client, tokens, item["id"]).status_code == 200
+    _, start = _announced(client, tokens, login, hours=25)
     engine = make_engine(settings.database_url)
     try:
         with session_scope(make_session_factory(engine)) as session:
@@ -322,9 +330,7 @@ def test_the_cadence_clock_drafts_due_reminders_in_process(
     client: TestClient, tokens: Tokens, login: str, settings: Settings
 ) -> None:
     # The same clock the app runs in its lifespan (and `herald promises tick` runs once).
-    start = utcnow() + timedelta(hours=26)
-    item = _maintenance(client, tokens, start, [login])
-    assert _publish_target(client, tokens, item["id"]).status_code == 200
+    item, start = _announced(client, tokens, login, hours=26)
     engine = make_engine(settings.database_url)
     config = promises.ClockConfig(
         drafter=build_drafters(settings)["template"],
