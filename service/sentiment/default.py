@@ -27,6 +27,10 @@ class ProbaModel(Protocol):
         """Class probabilities in `classes` order."""
         ...
 
+    def coverage(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Share (0-1] of each text the encoder reads."""
+        ...
+
 
 @dataclass(frozen=True)
 class Routing:
@@ -35,10 +39,13 @@ class Routing:
     Texts whose n-gram confidence is below `threshold` go to the encoder, and the two models'
     probabilities are mixed with `encoder_weight` for them; the others keep the n-gram answer.
     threshold 1.0 sends every text to the encoder; `encoder_weight` 1.0 is the encoder alone.
+    With `by_coverage`, the weight shrinks with the share of the text the encoder read (it
+    truncates long reviews; the n-gram network reads them whole).
     """
 
     threshold: float
     encoder_weight: float
+    by_coverage: bool = False
 
 
 # English: the encoder for every tweet (the n-gram network is weak on TweetEval).
@@ -46,9 +53,8 @@ class Routing:
 # n-gram network runs at thousands: only posts the n-gram network is unsure of pay for it.
 ROUTING = {
     "en": Routing(threshold=1.0, encoder_weight=1.0),
-    "zh": Routing(threshold=0.9, encoder_weight=0.5),
+    "zh": Routing(threshold=0.85, encoder_weight=0.5, by_coverage=True),
 }
-ENCODER_DIRS = {"en": ENCODER_DIR, "zh": ZH_ENCODER_DIR}
 
 
 class HybridSentiment:
@@ -98,8 +104,11 @@ class HybridSentiment:
         probs = net.predict_proba(texts)[:, order]
         unsure = np.flatnonzero(probs.max(axis=1) < route.threshold)
         if len(unsure):
-            enc = encoder.predict_proba([texts[i] for i in unsure])
-            w = route.encoder_weight
+            chosen = [texts[i] for i in unsure]
+            enc = encoder.predict_proba(chosen)
+            w = np.full((len(unsure), 1), route.encoder_weight, np.float32)
+            if route.by_coverage:
+                w *= encoder.coverage(chosen)[:, None]
             probs[unsure] = w * enc + (1.0 - w) * probs[unsure]
         return probs
 

@@ -1,11 +1,14 @@
 import importlib.util
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 
-from service.sentiment.default import HybridSentiment, default_model
+from service.sentiment.default import HybridSentiment, Routing, default_model
 from service.sentiment.model import SentimentLabel
 from service.sentiment.ngramnet import NgramNetSentiment
 
@@ -18,9 +21,72 @@ def test_default_falls_back_to_the_ngram_network_with_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="service.sentiment.default"):
-        model = default_model(tmp_path / "not-built")
+        model = default_model(tmp_path / "not-built", tmp_path / "not-built-zh")
     assert isinstance(model, NgramNetSentiment)
     assert "make sentiment-model" in caplog.text
+    assert "en sentiment encoder" in caplog.text
+    assert "zh sentiment encoder" in caplog.text
+
+
+class _FixedEncoder:
+    """A stand-in encoder that always answers the same probabilities and records its inputs."""
+
+    def __init__(
+        self, classes: tuple[SentimentLabel, ...], probs: list[float], coverage: float = 1.0
+    ):
+        self.classes = classes
+        self.probs = np.asarray(probs, np.float32)
+        self.covered = coverage
+        self.seen: list[str] = []
+
+    def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        self.seen.extend(texts)
+        return np.tile(self.probs, (len(texts), 1))
+
+    def coverage(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        return np.full(len(texts), self.covered, np.float32)
+
+
+def test_the_chinese_cascade_sends_only_unsure_posts_to_the_encoder() -> None:
+    ngram = NgramNetSentiment()
+    net = ngram.network("zh")
+    texts = ["太难吃了，送得又慢，再也不点了", "非常好吃，好评", "还行吧", "一般般"]
+    confidence = net.predict_proba(texts).max(axis=1)
+    threshold = float(np.median(confidence))
+    unsure = [t for t, c in zip(texts, confidence, strict=True) if c < threshold]
+    assert 0 < len(unsure) < len(texts)
+    classes = (SentimentLabel.negative, SentimentLabel.positive)
+    encoder = _FixedEncoder(classes, [0.0, 1.0])
+    model = HybridSentiment(
+        {"zh": encoder}, ngram=ngram, routing={"zh": Routing(threshold, encoder_weight=1.0)}
+    )
+    scores = model.score(texts, "zh")
+    assert encoder.seen == unsure
+    plain = ngram.score(texts, "zh")
+    for text, score, alone in zip(texts, scores, plain, strict=True):
+        if text in unsure:  # the encoder's answer, weight 1.0
+            assert score.label == SentimentLabel.positive
+            assert score.score == pytest.approx(1.0)
+        else:
+            assert score == alone
+    # Half weight: the mixed probabilities, not either model alone.
+    half = HybridSentiment(
+        {"zh": encoder}, ngram=ngram, routing={"zh": Routing(threshold, encoder_weight=0.5)}
+    )
+    net_probs = net.predict_proba(unsure)[:, [net.classes.index(c) for c in classes]]
+    expected = 0.5 * net_probs[:, 1] + 0.5 - 0.5 * net_probs[:, 0]
+    got = [s.score for t, s in zip(texts, half.score(texts, "zh"), strict=True) if t in unsure]
+    assert got == pytest.approx(expected.tolist(), abs=1e-5)
+    # By coverage: an encoder that read half of each post gets half its weight.
+    half_read = _FixedEncoder(classes, [0.0, 1.0], coverage=0.5)
+    by_coverage = HybridSentiment(
+        {"zh": half_read},
+        ngram=ngram,
+        routing={"zh": Routing(threshold, encoder_weight=1.0, by_coverage=True)},
+    )
+    scored = by_coverage.score(texts, "zh")
+    got = [s.score for t, s in zip(texts, scored, strict=True) if t in unsure]
+    assert got == pytest.approx(expected.tolist(), abs=1e-5)
 
 
 def _tiny_data(folder: Path) -> Path:
@@ -46,8 +112,9 @@ def test_a_built_encoder_joins_the_ngram_network_for_english_only(tmp_path: Path
     meta = build(tmp_path / "enc", _tiny_data(tmp_path / "data"), config)
     assert set(meta["dev_macro_f1"]) == {"sentiment_en_tiny"}
     assert meta["config"]["keep_layers"] == 4
-    model = default_model(tmp_path / "enc")
+    model = default_model(tmp_path / "enc", tmp_path / "no-zh-encoder")
     assert isinstance(model, HybridSentiment)
+    assert set(model.encoders) == {"en"}
     texts = ["太难吃了，送得又慢", NEGATIVE[0], "非常好吃，好评", POSITIVE[0]]
     scores = model.score(texts)
     assert len(scores) == len(texts)
@@ -57,6 +124,10 @@ def test_a_built_encoder_joins_the_ngram_network_for_english_only(tmp_path: Path
     assert scores[2] == ngram.score([texts[2]], "zh")[0]
     assert all(-1 <= s.score <= 1 and 0 <= s.confidence <= 1 for s in scores)
     assert {s.label for s in scores} <= set(SentimentLabel)
-    probs = model.encoder.predict_proba([NEUTRAL[0], ""])
+    # The encoder truncates at max_length (64 tokens): a long post is only partly read.
+    coverage = model.encoders["en"].coverage([NEUTRAL[0], " ".join(["delayed"] * 128)])
+    assert coverage[0] == 1.0
+    assert 0.3 < coverage[1] < 0.6
+    probs = model.encoders["en"].predict_proba([NEUTRAL[0], ""])
     assert probs.shape == (2, 3)
     assert probs.sum(axis=1) == pytest.approx([1.0, 1.0], abs=1e-4)
