@@ -149,7 +149,8 @@ def create_draft(
     Without explicit tone guidance, the tone follows the incident's social-media feedback.
     A maintenance draft is the notice unless `maintenance_stage` says otherwise.
     """
-    row = incidents.get_row(session, incident_id, related=False)
+    with session.no_autoflush:  # reading the incident needs nothing pending written first
+        row = incidents.get_row(session, incident_id, related=False)
     kind = body.requested_kind() or default_kind(row)
     draft_time = body.now or now or utcnow()
     tone = body.tone

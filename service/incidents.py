@@ -178,7 +178,7 @@ def create_incident_row(
     row.components = _components(session, fields.component_ids, "incident/component_ids")
     _stamp_status_times(row, status, now)
     session.add(row)
-    session.flush()
+    session.flush()  # before its timeline rows, which reference it without an ORM relationship
     created = to_public(row)
     add_event(
         session,

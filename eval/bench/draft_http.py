@@ -236,6 +236,16 @@ def measure(
     }
 
 
+def cpu_calibration_s() -> float:
+    """Seconds this machine takes for a fixed pure-Python loop: its speed at the time of the run
+    (on a shared host it moves by tens of percent within a day), to compare runs by."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return round(time.perf_counter() - started, 3)
+
+
 def run(
     iterations: int = 500,
     warmup: int = 50,
@@ -250,6 +260,7 @@ def run(
         headers = {"Authorization": f"Bearer {srv.token}"}
         with httpx.Client(base_url=srv.base_url, headers=headers, timeout=30) as client:
             result = measure(client, iterations, warmup, tick, partial(process_cpu_s, srv.pid))
+    result["cpu_calibration_s"] = cpu_calibration_s()
     result["server"] = {
         "database": "sqlite (fresh file)",
         "env": env_extra or {},
@@ -271,7 +282,8 @@ def render(result: dict[str, Any]) -> str:
         lines.append(
             f"server CPU per iteration {cpu:.2f} ms (alert with first draft "
             f"{result['server_cpu_ms_per_alert']:.2f} ms); load average {load['start']:.2f} → "
-            f"{load['end']:.2f} on {result['cpus']} CPUs"
+            f"{load['end']:.2f} on {result['cpus']} CPUs; a 10M-step Python loop took "
+            f"{result['cpu_calibration_s']:.2f} s"
         )
     t = result["targets_ms"]
     verdict = {True: "met", False: "MISSED"}
