@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from service import audit, drafts, incidents
-from service.approvals import move
+from service.approvals import submit_for_review
 from service.components import ensure_component
 from service.domain.draft import DraftCreate, DrafterChoice
 from service.domain.enums import IncidentKind, IncidentStatus, Language, Severity
@@ -23,9 +23,8 @@ from service.intake.mapping import AlertMapping, MappedAlert
 from service.intake.model import AlertStatus
 from service.intake.parse import parse_alerts
 from service.store.db import insert_skipping_conflicts
-from service.store.tables import AlertKeyRow, AlertRow, DraftRow, IncidentRow
+from service.store.tables import AlertKeyRow, AlertRow, IncidentRow
 from service.store.types import utcnow
-from service.workflow import Action
 
 KIND_RANK = {IncidentKind.incident: 0, IncidentKind.partial_outage: 1, IncidentKind.full_outage: 2}
 
@@ -73,8 +72,8 @@ def ingest(
     for alert in alerts:
         groups[alert.group_key or alert.fingerprint].append(mapping.map(alert))
     result = IntakeResult(source=source, received=len(alerts), incidents=[])
+    languages = [Language(lang) for lang in mapping.languages]
     for group_key, mapped in groups.items():
-        languages = [Language(lang) for lang in mapping.languages]
         touched = _fold_group(session, source, group_key, mapped, languages, actor=actor)
         if touched is None:
             result.ignored += len(mapped)
@@ -106,9 +105,7 @@ def draft_first_notices(
             actor=FIRST_NOTICE_ACTOR,
             support_contact=support_contact,
         )
-        row = session.get(DraftRow, draft.id)
-        assert row is not None  # just created in this session
-        move(session, row, Action.submit, FIRST_NOTICE_ACTOR)
+        submit_for_review(session, draft.id, FIRST_NOTICE_ACTOR)
         touched.first_draft_id = draft.id
 
 

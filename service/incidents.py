@@ -143,13 +143,20 @@ def add_event(
 def create_incident(
     session: Session, fields: IncidentCreateFields, *, actor: str, now: datetime | None = None
 ) -> IncidentPublic:
-    return to_public(create_incident_row(session, fields, actor=actor, now=now))
+    return _create(session, fields, actor=actor, now=now)[1]
 
 
 def create_incident_row(
     session: Session, fields: IncidentCreateFields, *, actor: str, now: datetime | None = None
 ) -> IncidentRow:
-    """Create, record on the timeline and audit an incident; the new row, already flushed."""
+    """The new incident's row, already flushed (for callers that go on changing it)."""
+    return _create(session, fields, actor=actor, now=now)[0]
+
+
+def _create(
+    session: Session, fields: IncidentCreateFields, *, actor: str, now: datetime | None
+) -> tuple[IncidentRow, IncidentPublic]:
+    """Create, record on the timeline and audit an incident."""
     now = now or utcnow()
     herald = fields.herald
     default_status: AnyStatus = (
@@ -195,7 +202,7 @@ def create_incident_row(
         object_id=row.id,
         after=created,
     )
-    return row
+    return row, created
 
 
 def _stamp_status_times(row: IncidentRow, status: AnyStatus, now: datetime) -> None:

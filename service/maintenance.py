@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import audit, drafts, incidents
-from service.approvals import move
+from service.approvals import submit_for_review
 from service.domain.draft import DraftCreate, DrafterChoice, DraftPublic, DraftState
 from service.domain.enums import (
     IncidentKind,
@@ -32,7 +32,7 @@ from service.errors import ConflictError, FieldProblem, NotFoundError, Validatio
 from service.store.tables import DraftRow, IncidentRow, IncidentUpdateRow, MaintenanceDraftRow
 from service.store.types import as_utc, utcnow
 from service.users import Principal
-from service.workflow import OPEN, Action
+from service.workflow import OPEN
 
 SCHEDULER = "herald:maintenance"
 ORDER = list(MaintenanceStatus)  # scheduled → in_progress → verifying → completed
@@ -313,9 +313,9 @@ def due_reminders(
             now=now,
             maintenance_stage=MaintenanceStage.reminder,
         )
-        row = session.get(DraftRow, draft.id)
-        assert row is not None
-        move(session, row, Action.submit, SCHEDULER, purpose=MaintenancePurpose.reminder.value)
+        row = submit_for_review(
+            session, draft.id, SCHEDULER, purpose=MaintenancePurpose.reminder.value
+        )
         created.append(
             _record(
                 session,

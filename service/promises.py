@@ -27,7 +27,7 @@ from sqlalchemy import CursorResult, exists, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from service import audit, drafts, incidents, maintenance
-from service.approvals import move
+from service.approvals import submit_for_review
 from service.domain.draft import DraftCreate, DrafterChoice
 from service.domain.enums import RESOLVED_STATUSES, IncidentKind, Language, Severity
 from service.domain.facts import IncidentFacts
@@ -46,7 +46,7 @@ from service.store.tables import (
     PromiseRow,
 )
 from service.store.types import as_utc, utcnow
-from service.workflow import OPEN, Action
+from service.workflow import OPEN
 
 log = logging.getLogger(__name__)
 
@@ -516,10 +516,7 @@ def _reminder_draft(
         log.warning("cadence: no reminder draft for incident %s: %s", incident.id, exc)
         result.errors.append(f"{incident.id}: {exc}")
         return p.made_by_draft
-    row = session.get(DraftRow, created.id)
-    assert row is not None
-    # Straight into review: a human approves it (never auto-published).
-    move(session, row, Action.submit, SYSTEM_ACTOR, promise_id=p.id)
+    submit_for_review(session, created.id, SYSTEM_ACTOR, promise_id=p.id)
     result.drafts.append(created.id)
     return created.id
 
