@@ -97,7 +97,7 @@ def draft_first_notices(
     for touched in result.incidents:
         if not touched.created:
             continue
-        draft = drafts.create_draft(
+        draft = drafts.create_draft_row(
             session,
             touched.incident_id,
             DraftCreate(channels=list(channels), drafter=DrafterChoice.template),
@@ -105,7 +105,7 @@ def draft_first_notices(
             actor=FIRST_NOTICE_ACTOR,
             support_contact=support_contact,
         )
-        submit_for_review(session, draft.id, FIRST_NOTICE_ACTOR)
+        submit_for_review(session, draft, FIRST_NOTICE_ACTOR)
         touched.first_draft_id = draft.id
 
 

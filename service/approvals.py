@@ -85,14 +85,10 @@ def current(row: DraftRow) -> DraftRevisionRow:
     return next(r for r in row.revisions if r.number == row.current_revision)
 
 
-def submit_for_review(session: Session, draft_id: str, actor: str, **detail: object) -> DraftRow:
+def submit_for_review(session: Session, row: DraftRow, actor: str, **detail: object) -> None:
     """Send a draft the service wrote itself (first notice, reminder, "still working" update)
     straight into review: publishing it stays a person's decision."""
-    row = session.get(DraftRow, draft_id)
-    if row is None:
-        raise NotFoundError(f"no draft {draft_id!r}")
     move(session, row, Action.submit, actor, **detail)
-    return row
 
 
 def move(session: Session, row: DraftRow, action: Action, actor: str, **detail: object) -> None:

@@ -149,6 +149,55 @@ def create_draft(
     Without explicit tone guidance, the tone follows the incident's social-media feedback.
     A maintenance draft is the notice unless `maintenance_stage` says otherwise.
     """
+    return _create(
+        session,
+        incident_id,
+        body,
+        drafters,
+        actor=actor,
+        support_contact=support_contact,
+        feedback_policy=feedback_policy,
+        now=now,
+        maintenance_stage=maintenance_stage,
+    )[1]
+
+
+def create_draft_row(
+    session: Session,
+    incident_id: str,
+    body: DraftCreate,
+    drafters: Mapping[str, Drafter],
+    *,
+    actor: str,
+    support_contact: Mapping[Language, str] | None = None,
+    now: datetime | None = None,
+    maintenance_stage: MaintenanceStage | None = None,
+) -> DraftRow:
+    """The new draft's row, for the service's own drafts that go on into review at once."""
+    return _create(
+        session,
+        incident_id,
+        body,
+        drafters,
+        actor=actor,
+        support_contact=support_contact,
+        now=now,
+        maintenance_stage=maintenance_stage,
+    )[0]
+
+
+def _create(
+    session: Session,
+    incident_id: str,
+    body: DraftCreate,
+    drafters: Mapping[str, Drafter],
+    *,
+    actor: str,
+    support_contact: Mapping[Language, str] | None = None,
+    feedback_policy: FeedbackPolicy | None = None,
+    now: datetime | None = None,
+    maintenance_stage: MaintenanceStage | None = None,
+) -> tuple[DraftRow, DraftPublic]:
     with session.no_autoflush:  # reading the incident needs nothing pending written first
         row = incidents.get_row(session, incident_id, related=False)
     kind = body.requested_kind() or default_kind(row)
@@ -168,17 +217,23 @@ def create_draft(
     drafter = pick_drafter(drafters, body.drafter)
     result = drafter.draft(context_for(row, support_contact), request)
     renditions = _renditions(result)
+    # Every column to_public reads is set here, so the rows need no flush before the commit.
+    created_at = utcnow()
     draft = DraftRow(
         id=new_id(),
         incident_id=incident_id,
         kind=kind.value,
         state=DraftState.draft.value,
         created_by=actor,
+        created_at=created_at,
+        updated_at=created_at,
+        current_revision=1,
     )
     draft.revisions.append(
         DraftRevisionRow(
             number=1,
             author=actor,
+            created_at=created_at,
             renditions=[r.model_dump(mode="json") for r in renditions],
             provenance=result.provenance.model_dump(mode="json"),
             next_update_at=as_utc(result.next_update_at),
@@ -190,7 +245,6 @@ def create_draft(
         )
     )
     session.add(draft)
-    session.flush()
     created = to_public(draft)
     incidents.add_event(
         session,
@@ -212,7 +266,7 @@ def create_draft(
         object_id=draft.id,
         after=created.revision,
     )
-    return created
+    return draft, created
 
 
 def get_draft(session: Session, draft_id: str) -> DraftPublic:

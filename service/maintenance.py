@@ -298,7 +298,7 @@ def due_reminders(
         )
         if already is not None:
             continue
-        draft = drafts.create_draft(
+        row = drafts.create_draft_row(
             session,
             incident.id,
             DraftCreate(
@@ -313,9 +313,7 @@ def due_reminders(
             now=now,
             maintenance_stage=MaintenanceStage.reminder,
         )
-        row = submit_for_review(
-            session, draft.id, SCHEDULER, purpose=MaintenancePurpose.reminder.value
-        )
+        submit_for_review(session, row, SCHEDULER, purpose=MaintenancePurpose.reminder.value)
         created.append(
             _record(
                 session,

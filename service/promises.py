@@ -498,7 +498,7 @@ def _reminder_draft(
     if PromiseKind(p.kind) is PromiseKind.eta or config.drafter is None:
         return p.made_by_draft
     try:
-        created = drafts.create_draft(
+        created = drafts.create_draft_row(
             session,
             incident.id,
             DraftCreate(
@@ -516,7 +516,7 @@ def _reminder_draft(
         log.warning("cadence: no reminder draft for incident %s: %s", incident.id, exc)
         result.errors.append(f"{incident.id}: {exc}")
         return p.made_by_draft
-    submit_for_review(session, created.id, SYSTEM_ACTOR, promise_id=p.id)
+    submit_for_review(session, created, SYSTEM_ACTOR, promise_id=p.id)
     result.drafts.append(created.id)
     return created.id
 
