@@ -204,7 +204,10 @@ def _claim_keys(session: Session, source: str, keys: Sequence[str], incident_id:
         return []
     rows = [{"source": source, "key": key, "incident_id": incident_id} for key in unique]
     insert = insert_skipping_conflicts(session, AlertKeyRow, ["source", "key"])
-    return list(session.execute(insert.returning(AlertKeyRow.key), rows).scalars())
+    # The keys refer only to the incident row, which is in the database already; what else is
+    # pending (timeline, audit) waits for the commit's flush.
+    with session.no_autoflush:
+        return list(session.execute(insert.returning(AlertKeyRow.key), rows).scalars())
 
 
 def _claim_all_or_none(
