@@ -1,7 +1,9 @@
 """Per-incident aggregates: rolling windows, spikes, and markers at each published update.
 
 `compute` is pure (points in, values out) so synthetic timelines test it with an injected clock;
-`aggregate_incident` loads the points from the database.
+`aggregate_incident` loads the points from the database, grouped: posts that no window, bucket or
+marker edge separates count the same in every figure, so the database sums each group and one
+weighted point stands for it. A draft then reads a few dozen rows, not every post of a busy hour.
 
 Spike rule (numbers in policy.yaml): count the posts (all, or negative only) in the current
 `window_minutes`; the baseline is the mean count of the `baseline_buckets` windows before it;
@@ -13,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from service.feedback.model import Aggregate, Marker, Spike, WindowStats
@@ -26,16 +28,26 @@ PUBLISH_EVENT = "draft.publish"
 
 @dataclass(frozen=True)
 class Point:
-    """One scored post as the aggregates see it."""
+    """Scored posts as the aggregates see them: one post, or `count` posts that every window,
+    bucket and marker puts on the same side (then `score` is their sum)."""
 
     at: datetime
     label: SentimentLabel
     score: float
     concern: Concern
+    count: int = 1
 
     @property
     def negative(self) -> bool:
         return self.label is SentimentLabel.negative
+
+
+def _volume(points: Sequence[Point]) -> int:
+    return sum(p.count for p in points)
+
+
+def _negatives(points: Sequence[Point]) -> int:
+    return sum(p.count for p in points if p.negative)
 
 
 @dataclass(frozen=True)
@@ -54,14 +66,16 @@ def _between(points: Sequence[Point], start: datetime, end: datetime) -> list[Po
 def window_stats(points: Sequence[Point], now: datetime, minutes: int) -> WindowStats:
     """Volume, negative share, mean score and concern mix of the trailing window."""
     inside = _between(points, now - timedelta(minutes=minutes), now)
-    negative = sum(p.negative for p in inside)
-    concerns = Counter(p.concern for p in inside)
+    volume, negative = _volume(inside), _negatives(inside)
+    concerns: Counter[Concern] = Counter()
+    for p in inside:
+        concerns[p.concern] += p.count
     return WindowStats(
         minutes=minutes,
-        volume=len(inside),
+        volume=volume,
         negative=negative,
-        negative_share=round(negative / len(inside), 4) if inside else None,
-        mean_score=round(sum(p.score for p in inside) / len(inside), 4) if inside else None,
+        negative_share=round(negative / volume, 4) if volume else None,
+        mean_score=round(sum(p.score for p in inside) / volume, 4) if volume else None,
         concerns={c: concerns[c] for c in Concern if concerns[c]},
     )
 
@@ -69,9 +83,9 @@ def window_stats(points: Sequence[Point], now: datetime, minutes: int) -> Window
 def spike(points: Sequence[Point], now: datetime, rule: SpikePolicy) -> Spike:
     """The current window's count against the mean of the trailing windows (see module doc)."""
     width = timedelta(minutes=rule.window_minutes)
-    current = len(_between(points, now - width, now))
+    current = _volume(_between(points, now - width, now))
     buckets = [
-        len(_between(points, now - (j + 1) * width, now - j * width))
+        _volume(_between(points, now - (j + 1) * width, now - j * width))
         for j in range(1, rule.baseline_buckets + 1)
     ]
     baseline = sum(buckets) / len(buckets)
@@ -85,7 +99,8 @@ def spike(points: Sequence[Point], now: datetime, rule: SpikePolicy) -> Spike:
 
 
 def _share(points: Sequence[Point]) -> float | None:
-    return round(sum(p.negative for p in points) / len(points), 4) if points else None
+    volume = _volume(points)
+    return round(_negatives(points) / volume, 4) if volume else None
 
 
 def marker(points: Sequence[Point], pub: Publication, now: datetime, minutes: int) -> Marker:
@@ -103,8 +118,8 @@ def marker(points: Sequence[Point], pub: Publication, now: datetime, minutes: in
         at=pub.at,
         draft_id=pub.draft_id,
         minutes=minutes,
-        before_volume=len(before),
-        after_volume=len(after),
+        before_volume=_volume(before),
+        after_volume=_volume(after),
         before_negative_share=share_before,
         after_negative_share=share_after,
         negative_share_change=change,
@@ -147,31 +162,61 @@ def publications(session: Session, incident_id: str) -> list[Publication]:
 
 
 def load_points(
-    session: Session, incident_id: str, since: datetime, until: datetime
+    session: Session,
+    incident_id: str,
+    since: datetime,
+    until: datetime,
+    edges: Sequence[datetime],
 ) -> list[Point]:
-    """Scored posts linked to the incident with since <= created_at <= until."""
+    """Scored posts linked to the incident with since <= created_at <= until, summed per label
+    and concern within each stretch the `edges` mark off (see `edges`); each sum is placed at the
+    earliest post it holds, which is on the same side of every edge as the rest of its stretch."""
+    at = FeedbackPostRow.created_at
+    # Stretch 2k: before edge k (after edge k-1); stretch 2k+1: exactly at edge k.
+    whens = []
+    for k, edge in enumerate(sorted(edges)):
+        whens += [(at < edge, 2 * k), (at == edge, 2 * k + 1)]
+    stretches = [case(*whens, else_=2 * len(edges))] if whens else []
     rows = session.execute(
         select(
-            FeedbackPostRow.created_at,
             FeedbackPostRow.label,
-            FeedbackPostRow.score,
             FeedbackPostRow.concern,
-        ).where(
+            func.min(at).label("first"),
+            func.count().label("posts"),
+            func.sum(FeedbackPostRow.score).label("score"),
+        )
+        .where(
             FeedbackPostRow.incident_id == incident_id,
             FeedbackPostRow.scored_at.is_not(None),
-            FeedbackPostRow.created_at >= since,
-            FeedbackPostRow.created_at <= until,
+            at >= since,
+            at <= until,
         )
+        .group_by(FeedbackPostRow.label, FeedbackPostRow.concern, *stretches)
     )
     return [
         Point(
-            at=r.created_at,
+            at=r.first,
             label=SentimentLabel(r.label),
-            score=r.score,
+            score=float(r.score),
             concern=Concern(r.concern),
+            count=int(r.posts),
         )
         for r in rows
     ]
+
+
+def edges(now: datetime, pubs: Sequence[Publication], policy: FeedbackPolicy) -> list[datetime]:
+    """Every instant where a window, spike bucket or marker of `compute` starts or ends.
+
+    Posts strictly between two neighbouring edges, or exactly at one, fall on the same side of
+    every comparison `compute` makes, so they can be counted together."""
+    out = {now - timedelta(minutes=m) for m in policy.aggregates.windows_minutes}
+    width = timedelta(minutes=policy.spike.window_minutes)
+    out |= {now - j * width for j in range(policy.spike.baseline_buckets + 2)}
+    span = timedelta(minutes=policy.aggregates.marker_minutes)
+    for pub in pubs:
+        out |= {pub.at - span, pub.at, pub.at + span}
+    return sorted(out)
 
 
 def aggregate_incident(
@@ -183,4 +228,5 @@ def aggregate_incident(
     since = now - timedelta(minutes=max(max(policy.aggregates.windows_minutes), spike_span))
     if pubs:
         since = min(since, pubs[0].at - timedelta(minutes=policy.aggregates.marker_minutes))
-    return compute(incident_id, load_points(session, incident_id, since, now), pubs, now, policy)
+    points = load_points(session, incident_id, since, now, edges(now, pubs, policy))
+    return compute(incident_id, points, pubs, now, policy)
