@@ -4,8 +4,11 @@ One real server (`herald serve` on loopback; PostgreSQL when DATABASE_URL names 
 does), the feedback replay of `eval/bench/feedback_ingest.py`, and 20 threads, each a responder
 asking for drafts (status page + SMS, zh + en) of their own incident, again and again: a responder
 reads a draft before asking for the next, so each waits `--think-s` (default 1 s, ±50 % jitter)
-between answer and next request — 20 responders then offer about 20 drafts/s. `--think-s 0` is a
-saturation test instead (every responder asks again the instant it is answered). Passes when no
+between answer and next request — 20 responders then offer about 20 drafts/s. Each starts after a
+random share of one think time (people do not all click in the same millisecond; threads started
+together would, and their first requests would queue behind each other on a cold server).
+`--think-s 0` is a saturation test instead (all start at once, and every responder asks again the
+instant it is answered). Passes when no
 request fails, every acknowledged post is stored, and the drafts' p99 latency is ≤ 200 ms.
 
 python -m eval.bench.load [--seconds 60] [--rate 1000] [--responders 20] [--think-s 1] [--json OUT]
@@ -64,6 +67,7 @@ def draft_load(
                 },
             )
             incident_id = incident.json()["id"]
+            time.sleep(think_s * jitter.random())
             while time.monotonic() < deadline:
                 started = time.perf_counter()
                 try:
