@@ -5,7 +5,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request, status
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, status
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -80,8 +80,12 @@ def ingest(
     return receipt
 
 
+# Row ids are 64-bit in both databases; a larger number is a 422, not a driver overflow.
+PostId = Annotated[int, Path(ge=1, le=2**62)]
+
+
 @router.get("/v1/feedback/{post_id}", summary="One stored post with its score and link")
-def get_post(post_id: int, session: SessionDep, _: CommsLead) -> FeedbackPublic:
+def get_post(post_id: PostId, session: SessionDep, _: CommsLead) -> FeedbackPublic:
     row = session.get(FeedbackPostRow, post_id)
     if row is None:
         raise NotFoundError(f"no feedback post {post_id}")
@@ -94,7 +98,7 @@ def get_post(post_id: int, session: SessionDep, _: CommsLead) -> FeedbackPublic:
     summary="Suggest an FAQ reply from the published facts; an approver must approve it",
 )
 def reply_draft(
-    post_id: int,
+    post_id: PostId,
     session: SessionDep,
     user: AnyUser,
     body: ReplyCreate | None = None,
@@ -189,7 +193,7 @@ async def stream(
     policy: PolicyDep,
     incident_id: str | None = None,
     interval_s: Annotated[float | None, Query(gt=0, le=300)] = None,
-    max_events: Annotated[int | None, Query(ge=1)] = None,
+    max_events: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
 ) -> StreamingResponse:
     # Authentication is done; hand the connection back rather than hold it for the stream.
     session.close()

@@ -137,7 +137,7 @@ def list_subscribers(
     response: Response,
     state: subscribers.SubscriberState | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[subscribers.SubscriberPublic]:
     response.headers["Cache-Control"] = "no-store"
     return subscribers.list_subscribers(session, state=state, limit=limit, offset=offset)

@@ -12,7 +12,7 @@ class ComponentFields(BaseModel):
 
     description: str | None = Field(default=None, max_length=2000)
     status: ComponentStatus = ComponentStatus.operational
-    position: int = Field(default=0, ge=0)
+    position: int = Field(default=0, ge=0, le=1_000_000)
     showcase: bool = True
     only_show_if_degraded: bool = False
 
@@ -34,7 +34,7 @@ class ComponentPatchFields(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     status: ComponentStatus | None = None
-    position: int | None = Field(default=None, ge=0)
+    position: int | None = Field(default=None, ge=0, le=1_000_000)
     showcase: bool | None = None
     only_show_if_degraded: bool | None = None
 

@@ -47,3 +47,20 @@ def test_bad_status_names_the_field(client: TestClient, tokens: Tokens) -> None:
     problem = response.json()
     assert problem["errors"][0]["field"] == "component/status"
     assert "operational" in problem["errors"][0]["problem"]
+
+
+def test_a_position_past_what_the_database_holds_is_a_422(
+    client: TestClient, tokens: Tokens
+) -> None:
+    response = client.post(
+        "/v1/components",
+        json={"component": {"name": "API", "position": 2**63}},
+        headers=tokens.auth(Role.admin),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "component/position"
+    listed = client.get(
+        "/v1/subscribers?offset=9223372036854775808", headers=tokens.auth(Role.admin)
+    )
+    assert listed.status_code == 422
+    assert listed.json()["errors"][0]["field"] == "query/offset"
