@@ -8,6 +8,7 @@ layers and the head are trained: minutes on two CPU cores instead of hours.
 """
 
 import argparse
+import copy
 import hashlib
 import json
 import random
@@ -16,6 +17,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +58,12 @@ class EncoderConfig:
     # The target-domain train rows, repeated, beside a seeded sample of CrowdFlower tweets.
     shared_repeat: int = 2
     packaged_rows: int = 2000
+    # "constant", or "linear": 10 % warm-up, then linear decay to zero.
+    schedule: str = "constant"
+    label_smoothing: float = 0.0
+    # Fine-tuning runs from the same start (same head init, batch orders seeded seed, seed+1, ...)
+    # whose weights are averaged (a "model soup"): an ensemble's variance cut at one model's cost.
+    soup: int = 1
 
 
 def classes_of(lang: str) -> tuple[SentimentLabel, ...]:
@@ -195,47 +203,110 @@ def _cache(model: Any, tokenizer: Any, rows: Sequence[Example], config: EncoderC
     return batches
 
 
-def build(out: Path, data_dir: Path, config: EncoderConfig = EncoderConfig()) -> dict[str, Any]:
-    """Fine-tune the top layers and a head, save the cut model to `out`, return its metadata."""
+def _fit_top(model: Any, batches: list[Any], rows: Sequence[Example], config: EncoderConfig) -> Any:
+    """Fine-tune the layers above `frozen_layers` (in place) and return the trained head."""
     import torch
 
     started = time.monotonic()
-    torch.manual_seed(config.seed)
-    rng = random.Random(config.seed)
-    tokenizer, model = _base(config)
     classes = classes_of(config.lang)
-    rows, files = training_rows(data_dir, config)
-    batches = _cache(model, tokenizer, rows, config)
-    _progress(started, f"cached layer {config.frozen_layers} for {len(rows)} rows")
     top = torch.nn.ModuleList(model.encoder.layer[config.frozen_layers :])
+    start_top = copy.deepcopy(top.state_dict())
     head = torch.nn.Linear(model.config.hidden_size, len(classes))
+    start_head = copy.deepcopy(head.state_dict())
     counts = np.bincount([classes.index(e.label) for e in rows], minlength=len(classes))
     # Balanced class weights: the score that matters is macro-F1.
     class_weight = torch.tensor(
         len(rows) / (len(classes) * np.maximum(counts, 1)), dtype=torch.float32
     )
-    optimizer = torch.optim.AdamW(
-        [
-            {"params": top.parameters(), "lr": config.layer_lr},
-            {"params": head.parameters(), "lr": config.head_lr},
-        ],
-        weight_decay=0.01,
-    )
-    top.train()
-    for epoch in range(config.epochs):
-        rng.shuffle(batches)
-        for hidden, mask, labels in batches:
-            # Additive mask: padded positions get a large negative attention score.
-            extended = (1.0 - mask[:, None, None, :].float()) * -1e9
-            for layer in top:
-                result = layer(hidden, attention_mask=extended)
-                hidden = result[0] if isinstance(result, tuple) else result
-            logits = head(_mean_pool(hidden, mask))
-            loss = torch.nn.functional.cross_entropy(logits, labels, weight=class_weight)
-            loss.backward()  # type: ignore[no-untyped-call]
-            optimizer.step()
-            optimizer.zero_grad()
-        _progress(started, f"epoch {epoch + 1}/{config.epochs}")
+    steps = config.epochs * len(batches)
+    warmup = max(1, steps // 10)
+    soup: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for run in range(config.soup):
+        if run:
+            # Every run starts where the first did; only batch order and dropout differ.
+            top.load_state_dict(start_top)
+            head.load_state_dict(start_head)
+            torch.manual_seed(config.seed + run)
+        rng = random.Random(config.seed + run)
+        optimizer = torch.optim.AdamW(
+            [
+                {"params": top.parameters(), "lr": config.layer_lr},
+                {"params": head.parameters(), "lr": config.head_lr},
+            ],
+            weight_decay=0.01,
+        )
+        scheduler = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, partial(_lr_factor, config.schedule, warmup, steps)
+        )
+        top.train()
+        for epoch in range(config.epochs):
+            rng.shuffle(batches)
+            for hidden, mask, labels in batches:
+                # Additive mask: padded positions get a large negative attention score.
+                extended = (1.0 - mask[:, None, None, :].float()) * -1e9
+                for layer in top:
+                    result = layer(hidden, attention_mask=extended)
+                    hidden = result[0] if isinstance(result, tuple) else result
+                logits = head(_mean_pool(hidden, mask))
+                loss = torch.nn.functional.cross_entropy(
+                    logits, labels, weight=class_weight, label_smoothing=config.label_smoothing
+                )
+                loss.backward()  # type: ignore[no-untyped-call]
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad()
+            _progress(started, f"run {run + 1}/{config.soup}, epoch {epoch + 1}/{config.epochs}")
+        soup.append((copy.deepcopy(top.state_dict()), copy.deepcopy(head.state_dict())))
+    if len(soup) > 1:
+        top.load_state_dict(_average([t for t, _ in soup]))
+        head.load_state_dict(_average([h for _, h in soup]))
+    top.eval()
+    return head
+
+
+def _lr_factor(schedule: str, warmup: int, steps: int, step: int) -> float:
+    if schedule == "constant":
+        return 1.0
+    if schedule == "linear":
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (steps - step) / max(1, steps - warmup))
+    raise ValueError(f"unknown schedule {schedule!r}: use constant or linear")
+
+
+def _average(states: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Element-wise mean of state dicts with the same keys (integer buffers kept from the first)."""
+    import torch
+
+    out = dict(states[0])
+    for key, first in states[0].items():
+        if first.is_floating_point():
+            out[key] = torch.stack([s[key] for s in states]).mean(dim=0)
+    return out
+
+
+def frozen_states(rows: Sequence[Example], config: EncoderConfig) -> list[Any]:
+    """The frozen layers' outputs for `rows`, to share between fits with the same base and rows."""
+    started = time.monotonic()
+    tokenizer, model = _base(config)
+    batches = _cache(model, tokenizer, rows, config)
+    _progress(started, f"cached layer {config.frozen_layers} for {len(rows)} rows")
+    return batches
+
+
+def fit(
+    out: Path, rows: Sequence[Example], config: EncoderConfig, cached: list[Any] | None = None
+) -> None:
+    """Fine-tune on `rows` and save tokenizer, cut model and head to `out` (no metadata)."""
+    import torch
+
+    # Seeded before the base is made (building it may draw random numbers); caching draws none,
+    # so a fit from shared `cached` states trains exactly as one that caches its own.
+    torch.manual_seed(config.seed)
+    tokenizer, model = _base(config)
+    # A copy: training shuffles the batch list in place.
+    batches = list(cached if cached is not None else _cache(model, tokenizer, rows, config))
+    head = _fit_top(model, batches, rows, config)
     model.eval()
     out.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out)
@@ -245,6 +316,14 @@ def build(out: Path, data_dir: Path, config: EncoderConfig = EncoderConfig()) ->
         weight=head.weight.detach().numpy().astype(np.float32),
         bias=head.bias.detach().numpy().astype(np.float32),
     )
+
+
+def build(out: Path, data_dir: Path, config: EncoderConfig = EncoderConfig()) -> dict[str, Any]:
+    """Fine-tune the top layers and a head, save the cut model to `out`, return its metadata."""
+    started = time.monotonic()
+    classes = classes_of(config.lang)
+    rows, files = training_rows(data_dir, config)
+    fit(out, rows, config)
     meta: dict[str, Any] = {
         "base": BASES[config.lang],
         "classes": [c.value for c in classes],

@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,7 +60,28 @@ def test_batched_scores_match_one_by_one_in_input_order(tmp_path: Path) -> None:
     ]
     batched = model.score(texts)
     single = [model.score([t])[0] for t in texts]
+    assert model.score([]) == []
     assert len(batched) == len(texts)
     for b, s in zip(batched, single, strict=True):
         assert b.label is s.label
         assert abs(b.score - s.score) < 1e-4
+
+
+def test_batches_are_grouped_by_token_count_not_characters(tmp_path: Path) -> None:
+    from service.sentiment.transformers_backend import TransformersSentiment
+
+    model = TransformersSentiment(_tiny_model(tmp_path), batch_size=2)
+    seen: list[tuple[int, ...]] = []
+    forward = model._model.forward
+
+    def spy(**batch: Any) -> Any:
+        seen.append(tuple(batch["input_ids"].shape))
+        return forward(**batch)
+
+    model._model.forward = spy
+    # Sorted by characters, "maintenance maintenance" (23 characters, 4 tokens with [CLS] and
+    # [SEP]) would share a batch with a 10-token post and pad "outage" (4 tokens) to 10.
+    texts = ["a b c d e f g h", "outage", "x y z w v u t s", "maintenance maintenance"]
+    scores = model.score(texts)
+    assert len(scores) == 4
+    assert sorted(seen) == [(2, 4), (2, 10)]
