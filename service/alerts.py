@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -56,6 +56,9 @@ class IntakeResult(BaseModel):
     received: int
     incidents: list[IncidentTouched]
     ignored: int = 0
+    # The session holds rows weakly: keeping the touched incidents here lets the first notice,
+    # drafted next in the same session, find them without reading them again.
+    _rows: list[IncidentRow] = PrivateAttr(default_factory=list)
 
 
 def ingest(
@@ -74,11 +77,12 @@ def ingest(
     result = IntakeResult(source=source, received=len(alerts), incidents=[])
     languages = [Language(lang) for lang in mapping.languages]
     for group_key, mapped in groups.items():
-        touched = _fold_group(session, source, group_key, mapped, languages, actor=actor)
-        if touched is None:
+        folded = _fold_group(session, source, group_key, mapped, languages, actor=actor)
+        if folded is None:
             result.ignored += len(mapped)
         else:
-            result.incidents.append(touched)
+            result.incidents.append(folded[0])
+            result._rows.append(folded[1])
     return result
 
 
@@ -125,7 +129,7 @@ def _fold_group(
     languages: list[Language],
     *,
     actor: str,
-) -> IncidentTouched | None:
+) -> tuple[IncidentTouched, IncidentRow] | None:
     keys = [group_key, *(m.alert.fingerprint for m in mapped)]
     incident_id = _route(session, source, keys)
     opened: IncidentRow | None = None
@@ -177,7 +181,7 @@ def _fold_group(
         after=after,
         detail={"source": source, "group_key": group_key, "alerts": len(mapped)},
     )
-    return IncidentTouched(
+    touched = IncidentTouched(
         incident_id=row.id,
         created=created,
         status=row.status,
@@ -185,6 +189,7 @@ def _fold_group(
         alerts=len(mapped),
         proposal=proposal,
     )
+    return touched, row
 
 
 def _alerts_of(session: Session, incident_id: str, source: str) -> dict[str, AlertRow]:
@@ -259,13 +264,14 @@ def _open_incident(
 ) -> IncidentRow:
     severity, kind = _worst(mapped)
     facts = _facts_from(mapped, IncidentFacts())
-    component_ids = [
-        ensure_component(session, name, actor=actor).id for name in facts.affected_components
+    # Kept as rows (not just ids) so that creating the incident finds them in the session.
+    components = [
+        ensure_component(session, name, actor=actor) for name in facts.affected_components
     ]
     first = next(m for m in mapped if m.alert.status is AlertStatus.firing)
     fields = IncidentCreateFields(
         name=first.title[:300],
-        component_ids=component_ids,
+        component_ids=[c.id for c in components],
         herald=HeraldFields(severity=severity, kind=kind, facts=facts, languages=languages),
     )
     return incidents.create_incident_row(session, fields, actor=actor)

@@ -14,8 +14,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from service.feedback.model import Aggregate, Marker, Spike, WindowStats
@@ -161,6 +163,34 @@ def publications(session: Session, incident_id: str) -> list[Publication]:
     return [Publication(at=r.at, draft_id=r.data.get("draft_id")) for r in rows]
 
 
+@lru_cache(maxsize=16)
+def _grouped(edge_count: int) -> Select[str | None, str | None, datetime, int, float | None]:
+    """The grouped query for `edge_count` edges, built once: its values are bound per call."""
+    at = FeedbackPostRow.created_at
+    # Stretch 2k: before edge k (after edge k-1); stretch 2k+1: exactly at edge k.
+    whens: list[tuple[ColumnElement[bool], int]] = []
+    for k in range(edge_count):
+        edge = bindparam(f"edge_{k}", type_=at.type)
+        whens += [(at < edge, 2 * k), (at == edge, 2 * k + 1)]
+    stretches = [case(*whens, else_=2 * edge_count)] if whens else []
+    return (
+        select(
+            FeedbackPostRow.label,
+            FeedbackPostRow.concern,
+            func.min(at).label("first"),
+            func.count().label("posts"),
+            func.sum(FeedbackPostRow.score).label("score"),
+        )
+        .where(
+            FeedbackPostRow.incident_id == bindparam("incident_id"),
+            FeedbackPostRow.scored_at.is_not(None),
+            at >= bindparam("since", type_=at.type),
+            at <= bindparam("until", type_=at.type),
+        )
+        .group_by(FeedbackPostRow.label, FeedbackPostRow.concern, *stretches)
+    )
+
+
 def load_points(
     session: Session,
     incident_id: str,
@@ -171,28 +201,9 @@ def load_points(
     """Scored posts linked to the incident with since <= created_at <= until, summed per label
     and concern within each stretch the `edges` mark off (see `edges`); each sum is placed at the
     earliest post it holds, which is on the same side of every edge as the rest of its stretch."""
-    at = FeedbackPostRow.created_at
-    # Stretch 2k: before edge k (after edge k-1); stretch 2k+1: exactly at edge k.
-    whens = []
-    for k, edge in enumerate(sorted(edges)):
-        whens += [(at < edge, 2 * k), (at == edge, 2 * k + 1)]
-    stretches = [case(*whens, else_=2 * len(edges))] if whens else []
-    rows = session.execute(
-        select(
-            FeedbackPostRow.label,
-            FeedbackPostRow.concern,
-            func.min(at).label("first"),
-            func.count().label("posts"),
-            func.sum(FeedbackPostRow.score).label("score"),
-        )
-        .where(
-            FeedbackPostRow.incident_id == incident_id,
-            FeedbackPostRow.scored_at.is_not(None),
-            at >= since,
-            at <= until,
-        )
-        .group_by(FeedbackPostRow.label, FeedbackPostRow.concern, *stretches)
-    )
+    values: dict[str, Any] = {"incident_id": incident_id, "since": since, "until": until}
+    values |= {f"edge_{k}": edge for k, edge in enumerate(sorted(edges))}
+    rows = session.execute(_grouped(len(edges)), values)
     return [
         Point(
             at=r.first,
