@@ -149,17 +149,19 @@ def create_draft(
     Without explicit tone guidance, the tone follows the incident's social-media feedback.
     A maintenance draft is the notice unless `maintenance_stage` says otherwise.
     """
-    return _create(
-        session,
-        incident_id,
-        body,
-        drafters,
-        actor=actor,
-        support_contact=support_contact,
-        feedback_policy=feedback_policy,
-        now=now,
-        maintenance_stage=maintenance_stage,
-    )[1]
+    return to_public(
+        create_draft_row(
+            session,
+            incident_id,
+            body,
+            drafters,
+            actor=actor,
+            support_contact=support_contact,
+            feedback_policy=feedback_policy,
+            now=now,
+            maintenance_stage=maintenance_stage,
+        )
+    )
 
 
 def create_draft_row(
@@ -170,34 +172,12 @@ def create_draft_row(
     *,
     actor: str,
     support_contact: Mapping[Language, str] | None = None,
-    now: datetime | None = None,
-    maintenance_stage: MaintenanceStage | None = None,
-) -> DraftRow:
-    """The new draft's row, for the service's own drafts that go on into review at once."""
-    return _create(
-        session,
-        incident_id,
-        body,
-        drafters,
-        actor=actor,
-        support_contact=support_contact,
-        now=now,
-        maintenance_stage=maintenance_stage,
-    )[0]
-
-
-def _create(
-    session: Session,
-    incident_id: str,
-    body: DraftCreate,
-    drafters: Mapping[str, Drafter],
-    *,
-    actor: str,
-    support_contact: Mapping[Language, str] | None = None,
     feedback_policy: FeedbackPolicy | None = None,
     now: datetime | None = None,
     maintenance_stage: MaintenanceStage | None = None,
-) -> tuple[DraftRow, DraftPublic]:
+) -> DraftRow:
+    """`create_draft`, answering with the row: for the service's own drafts that go on into
+    review at once."""
     with session.no_autoflush:  # reading the incident needs nothing pending written first
         row = incidents.get_row(session, incident_id, related=False)
     kind = body.requested_kind() or default_kind(row)
@@ -245,7 +225,7 @@ def _create(
         )
     )
     session.add(draft)
-    created = to_public(draft)
+    revision = _revision(draft.revisions[0])
     incidents.add_event(
         session,
         incident_id,
@@ -254,7 +234,7 @@ def _create(
         data={
             "draft_id": draft.id,
             "kind": kind.value,
-            "passed": created.revision.passed,
+            "passed": revision.passed,
             "drafter": result.provenance.drafter,
         },
     )
@@ -264,9 +244,9 @@ def _create(
         action="draft.create",
         object_type="draft",
         object_id=draft.id,
-        after=created.revision,
+        after=revision,
     )
-    return draft, created
+    return draft
 
 
 def get_draft(session: Session, draft_id: str) -> DraftPublic:
