@@ -149,19 +149,17 @@ def create_draft(
     Without explicit tone guidance, the tone follows the incident's social-media feedback.
     A maintenance draft is the notice unless `maintenance_stage` says otherwise.
     """
-    return to_public(
-        create_draft_row(
-            session,
-            incident_id,
-            body,
-            drafters,
-            actor=actor,
-            support_contact=support_contact,
-            feedback_policy=feedback_policy,
-            now=now,
-            maintenance_stage=maintenance_stage,
-        )
-    )
+    return _create(
+        session,
+        incident_id,
+        body,
+        drafters,
+        actor=actor,
+        support_contact=support_contact,
+        feedback_policy=feedback_policy,
+        now=now,
+        maintenance_stage=maintenance_stage,
+    )[1]
 
 
 def create_draft_row(
@@ -172,12 +170,34 @@ def create_draft_row(
     *,
     actor: str,
     support_contact: Mapping[Language, str] | None = None,
-    feedback_policy: FeedbackPolicy | None = None,
     now: datetime | None = None,
     maintenance_stage: MaintenanceStage | None = None,
 ) -> DraftRow:
-    """`create_draft`, answering with the row: for the service's own drafts that go on into
-    review at once."""
+    """The new draft's row, for the service's own drafts that go on into review at once."""
+    return _create(
+        session,
+        incident_id,
+        body,
+        drafters,
+        actor=actor,
+        support_contact=support_contact,
+        now=now,
+        maintenance_stage=maintenance_stage,
+    )[0]
+
+
+def _create(
+    session: Session,
+    incident_id: str,
+    body: DraftCreate,
+    drafters: Mapping[str, Drafter],
+    *,
+    actor: str,
+    support_contact: Mapping[Language, str] | None = None,
+    feedback_policy: FeedbackPolicy | None = None,
+    now: datetime | None = None,
+    maintenance_stage: MaintenanceStage | None = None,
+) -> tuple[DraftRow, DraftPublic]:
     with session.no_autoflush:  # reading the incident needs nothing pending written first
         row = incidents.get_row(session, incident_id, related=False)
     kind = body.requested_kind() or default_kind(row)
@@ -225,7 +245,7 @@ def create_draft_row(
         )
     )
     session.add(draft)
-    revision = _revision(draft.revisions[0])
+    created = to_public(draft)
     incidents.add_event(
         session,
         incident_id,
@@ -234,7 +254,7 @@ def create_draft_row(
         data={
             "draft_id": draft.id,
             "kind": kind.value,
-            "passed": revision.passed,
+            "passed": created.revision.passed,
             "drafter": result.provenance.drafter,
         },
     )
@@ -244,9 +264,9 @@ def create_draft_row(
         action="draft.create",
         object_type="draft",
         object_id=draft.id,
-        after=revision,
+        after=created.revision,
     )
-    return draft
+    return draft, created
 
 
 def get_draft(session: Session, draft_id: str) -> DraftPublic:
