@@ -102,7 +102,9 @@ class HybridSentiment:
         net = self.ngram.network(lang)
         order = [net.classes.index(c) for c in encoder.classes]
         probs = net.predict_proba(texts)[:, order]
-        unsure = np.flatnonzero(probs.max(axis=1) < route.threshold)
+        # threshold 1.0 means every text, also one the n-gram network is certain of (max 1.0).
+        every = route.threshold >= 1.0
+        unsure = np.arange(len(texts)) if every else np.flatnonzero(probs.max(1) < route.threshold)
         if len(unsure):
             chosen = [texts[i] for i in unsure]
             enc = encoder.predict_proba(chosen)

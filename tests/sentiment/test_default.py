@@ -89,6 +89,28 @@ def test_the_chinese_cascade_sends_only_unsure_posts_to_the_encoder() -> None:
     assert got == pytest.approx(expected.tolist(), abs=1e-5)
 
 
+def test_threshold_one_averages_every_text_with_the_ngram_network() -> None:
+    ngram = NgramNetSentiment()
+    net = ngram.network("en")
+    texts = POSITIVE + NEGATIVE + NEUTRAL
+    classes = (SentimentLabel.negative, SentimentLabel.neutral, SentimentLabel.positive)
+    encoder = _FixedEncoder(classes, [0.0, 0.0, 1.0])
+    route = Routing(threshold=1.0, encoder_weight=0.65)
+    model = HybridSentiment({"en": encoder}, ngram=ngram, routing={"en": route})
+    scores = model.score(texts, "en")
+    # Every tweet, also those the n-gram network is sure of, reaches the encoder.
+    assert encoder.seen == texts
+    net_probs = net.predict_proba(texts)[:, [net.classes.index(c) for c in classes]]
+    w = route.encoder_weight
+    mixed = (1 - w) * net_probs + w * np.array([0.0, 0.0, 1.0], np.float32)
+    labels = [classes[i] for i in mixed.argmax(axis=1)]
+    assert [s.label for s in scores] == labels
+    # The signed score is the mixed positive minus negative probability, not the encoder's 1.0.
+    assert [s.score for s in scores] == pytest.approx(
+        (mixed[:, 2] - mixed[:, 0]).tolist(), abs=1e-5
+    )
+
+
 def _tiny_data(folder: Path) -> Path:
     folder.mkdir()
     rows = [
