@@ -122,30 +122,26 @@ def ngram_probabilities(data_dir: Path, held: dict[str, list[Example]]) -> dict[
     return {stem: net.predict_proba([e.text for e in ex])[:, order] for stem, ex in held.items()}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Fit each recipe per fold and print its cross-validated macro-F1 per file."""
-    parser = argparse.ArgumentParser(prog="python -m eval.sentiment.encoder_cv")
-    parser.add_argument("--data", type=Path, default=Path("../shared/data"))
-    parser.add_argument("--folds", type=int, default=3)
-    parser.add_argument("--only", nargs="*", default=None, help="recipe names to run")
-    args = parser.parse_args(argv)
-    chosen = {n: c for n, c in recipes().items() if not args.only or n in args.only}
+def cross_validate(
+    data_dir: Path, chosen: dict[str, EncoderConfig], folds: int
+) -> dict[str, dict[str, float]]:
+    """Macro-F1 per recipe (and n-gram blend) per file, each train row scored once."""
     classes = [c.value for c in classes_of("en")]
     gold: dict[str, list[str]] = {}
     pred: dict[str, dict[str, list[str]]] = {}
-    for fold in range(args.folds):
+    for fold in range(folds):
         fold_probs: dict[str, dict[str, Probs]] = {}
         # Recipes that share rows and frozen layers share the frozen states (computed once).
         cache: dict[tuple[Any, ...], list[Any]] = {}
         held: dict[str, list[Example]] = {}
         for name, config in chosen.items():
-            rows, held = split(args.data, config, args.folds, fold)
+            rows, held = split(data_dir, config, folds, fold)
             key = _states_key(config)
             if key not in cache:
                 cache[key] = frozen_states(rows, config)
             fold_probs[name] = probabilities(rows, held, config, cache[key])
-            print(json.dumps({"fold": fold, "recipe": name, "done": True}), flush=True)
-        ngram = ngram_probabilities(args.data, held)
+            print(json.dumps({"fold": fold, "recipe": name, "seed": config.seed}), flush=True)
+        ngram = ngram_probabilities(data_dir, held)
         for base in list(fold_probs):
             for w in MIX_WEIGHTS:
                 fold_probs[f"{base} + n-gram, encoder weight {w}"] = {
@@ -158,13 +154,47 @@ def main(argv: Sequence[str] | None = None) -> int:
             for stem, p in by_stem.items():
                 labels = [classes[i] for i in p.argmax(axis=1)]
                 pred.setdefault(name, {}).setdefault(stem, []).extend(labels)
-    for name, labels_by_stem in pred.items():
-        scores = {
-            stem: round(float(f1_score(gold[stem], labels_by_stem[stem], average="macro")), 4)
-            for stem in gold
-        }
-        mean = round(sum(scores.values()) / len(scores), 4)
-        print(json.dumps({"recipe": name, "cv_macro_f1": scores, "mean": mean}), flush=True)
+    return {
+        name: {s: float(f1_score(gold[s], labels[s], average="macro")) for s in gold}
+        for name, labels in pred.items()
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Cross-validate each recipe (per seed) and print its macro-F1 per file and their mean."""
+    parser = argparse.ArgumentParser(prog="python -m eval.sentiment.encoder_cv")
+    parser.add_argument("--data", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        help="repeat the CV with seeds 13, 14, ... (CrowdFlower sample, head init, batch order)",
+    )
+    parser.add_argument("--only", nargs="*", default=None, help="recipe names to run")
+    args = parser.parse_args(argv)
+    chosen = {n: c for n, c in recipes().items() if not args.only or n in args.only}
+    runs: dict[str, list[dict[str, float]]] = {}
+    for offset in range(args.seeds):
+        seeded = {n: dataclasses.replace(c, seed=c.seed + offset) for n, c in chosen.items()}
+        for name, scores in cross_validate(args.data, seeded, args.folds).items():
+            runs.setdefault(name, []).append(scores)
+            mean = sum(scores.values()) / len(scores)
+            line: dict[str, Any] = {"recipe": name, "seed": EncoderConfig().seed + offset}
+            line["cv_macro_f1"] = {s: round(f, 4) for s, f in scores.items()}
+            line["mean"] = round(mean, 4)
+            print(json.dumps(line), flush=True)
+    if args.seeds > 1:
+        for name, seeds in runs.items():
+            means = [sum(r.values()) / len(r) for r in seeds]
+            summary = {
+                "recipe": name,
+                "seeds": args.seeds,
+                "mean_of_means": round(float(np.mean(means)), 4),
+                "sd": round(float(np.std(means, ddof=1)), 4),
+                "per_file": {s: round(float(np.mean([r[s] for r in seeds])), 4) for s in seeds[0]},
+            }
+            print(json.dumps(summary), flush=True)
     return 0
 
 
