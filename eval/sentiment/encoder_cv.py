@@ -1,6 +1,6 @@
 """Research: compare English encoder recipes by k-fold cross-validation on the *train* split.
 
-Usage: python -m eval.sentiment.encoder_cv [--data ../shared/data] [--folds 3] [--only NAME ...]
+Usage: python -m eval.sentiment.encoder_cv [--data DIR] [--folds 3] [--seeds 13 14] [--only NAME]
 
 The dev split decides nothing here. Each file's train rows are cut into `--folds` parts (by a
 salted hash of the text); every recipe is fitted once per fold on the other parts (plus the
@@ -168,31 +168,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--seeds",
         type=int,
-        default=1,
-        help="repeat the CV with seeds 13, 14, ... (CrowdFlower sample, head init, batch order)",
+        nargs="+",
+        default=[EncoderConfig().seed],
+        help="repeat the CV per seed (it sets the CrowdFlower sample, head init, batch order)",
     )
     parser.add_argument("--only", nargs="*", default=None, help="recipe names to run")
     args = parser.parse_args(argv)
     chosen = {n: c for n, c in recipes().items() if not args.only or n in args.only}
     runs: dict[str, list[dict[str, float]]] = {}
-    for offset in range(args.seeds):
-        seeded = {n: dataclasses.replace(c, seed=c.seed + offset) for n, c in chosen.items()}
+    for seed in args.seeds:
+        seeded = {n: dataclasses.replace(c, seed=seed) for n, c in chosen.items()}
         for name, scores in cross_validate(args.data, seeded, args.folds).items():
             runs.setdefault(name, []).append(scores)
             mean = sum(scores.values()) / len(scores)
-            line: dict[str, Any] = {"recipe": name, "seed": EncoderConfig().seed + offset}
+            line: dict[str, Any] = {"recipe": name, "seed": seed}
             line["cv_macro_f1"] = {s: round(f, 4) for s, f in scores.items()}
             line["mean"] = round(mean, 4)
             print(json.dumps(line), flush=True)
-    if args.seeds > 1:
-        for name, seeds in runs.items():
-            means = [sum(r.values()) / len(r) for r in seeds]
+    if len(args.seeds) > 1:
+        for name, per_seed in runs.items():
+            means = [sum(r.values()) / len(r) for r in per_seed]
             summary = {
                 "recipe": name,
                 "seeds": args.seeds,
                 "mean_of_means": round(float(np.mean(means)), 4),
                 "sd": round(float(np.std(means, ddof=1)), 4),
-                "per_file": {s: round(float(np.mean([r[s] for r in seeds])), 4) for s in seeds[0]},
+                "per_file": {
+                    s: round(float(np.mean([r[s] for r in per_seed])), 4) for s in per_seed[0]
+                },
             }
             print(json.dumps(summary), flush=True)
     return 0
