@@ -1,6 +1,7 @@
 """Research: compare English encoder recipes by k-fold cross-validation on the *train* split.
 
 Usage: python -m eval.sentiment.encoder_cv [--data DIR] [--folds 3] [--seeds 13 14] [--only NAME]
+       [--int8] [--probs DIR]
 
 The dev split decides nothing here. Each file's train rows are cut into `--folds` parts (by a
 salted hash of the text); every recipe is fitted once per fold on the other parts (plus the
@@ -109,16 +110,28 @@ def _states_key(config: EncoderConfig) -> tuple[Any, ...]:
 
 
 def probabilities(
-    rows: list[Example], held: dict[str, list[Example]], config: EncoderConfig, cached: list[Any]
-) -> dict[str, Probs]:
-    """Fit on `rows`; class probabilities (`classes_of` order) of every held-out row, per file."""
+    rows: list[Example],
+    held: dict[str, list[Example]],
+    config: EncoderConfig,
+    cached: list[Any],
+    int8: bool = False,
+) -> dict[str, dict[str, Probs]]:
+    """Fit on `rows`; class probabilities (`classes_of` order) of every held-out row, per file.
+
+    Keyed by variant: "" (float32, as built) and, with `int8`, ", int8" (the same fit with
+    dynamically quantised linear layers, `EncoderClassifier(quantize=True)`).
+    """
     with tempfile.TemporaryDirectory() as tmp:
         fit(Path(tmp), rows, config, cached)
         # What `EncoderClassifier` reads of the metadata `encoder.build` writes.
         meta = {"classes": [c.value for c in classes_of(config.lang)], "config": asdict(config)}
         (Path(tmp) / "herald-encoder.json").write_text(json.dumps(meta), encoding="utf-8")
-        model = EncoderClassifier(Path(tmp))
-        return {stem: model.predict_proba([e.text for e in ex]) for stem, ex in held.items()}
+        variants = {"": False, ", int8": True} if int8 else {"": False}
+        out = {}
+        for suffix, quantize in variants.items():
+            model = EncoderClassifier(Path(tmp), quantize=quantize)
+            out[suffix] = {s: model.predict_proba([e.text for e in ex]) for s, ex in held.items()}
+        return out
 
 
 def ngram_probabilities(data_dir: Path, held: dict[str, list[Example]]) -> dict[str, Probs]:
@@ -160,7 +173,9 @@ class Validation:
         np.savez(path, **arrays)
 
 
-def cross_validate(data_dir: Path, chosen: dict[str, EncoderConfig], folds: int) -> Validation:
+def cross_validate(
+    data_dir: Path, chosen: dict[str, EncoderConfig], folds: int, int8: bool = False
+) -> Validation:
     """Held-out probabilities per recipe (and n-gram blend) per file, each train row scored once."""
     gold: dict[str, list[str]] = {}
     parts: dict[str, dict[str, list[Probs]]] = {}
@@ -174,7 +189,8 @@ def cross_validate(data_dir: Path, chosen: dict[str, EncoderConfig], folds: int)
             key = _states_key(config)
             if key not in cache:
                 cache[key] = frozen_states(rows, config)
-            fold_probs[name] = probabilities(rows, held, config, cache[key])
+            for suffix, variant in probabilities(rows, held, config, cache[key], int8).items():
+                fold_probs[name + suffix] = variant
             print(json.dumps({"fold": fold, "recipe": name, "seed": config.seed}), flush=True)
         ngram = ngram_probabilities(data_dir, held)
         encoders = list(fold_probs)
@@ -219,6 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--only", nargs="*", default=None, help="recipe names to run")
     parser.add_argument(
+        "--int8", action="store_true", help="also score each fit with int8 linear layers"
+    )
+    parser.add_argument(
         "--probs", type=Path, default=None, help="folder for each seed's held-out probabilities"
     )
     args = parser.parse_args(argv)
@@ -226,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs: dict[str, list[dict[str, float]]] = {}
     for seed in args.seeds:
         seeded = {n: dataclasses.replace(c, seed=seed) for n, c in chosen.items()}
-        validation = cross_validate(args.data, seeded, args.folds)
+        validation = cross_validate(args.data, seeded, args.folds, args.int8)
         if args.probs:
             args.probs.mkdir(parents=True, exist_ok=True)
             validation.save(args.probs / f"cv-seed{seed}.npz")
