@@ -19,14 +19,13 @@ import itertools
 import json
 import tempfile
 from collections.abc import Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.metrics import f1_score  # type: ignore[import-untyped]
 
+from eval.sentiment.metrics import compute
 from service.sentiment import corpus
 from service.sentiment.corpus import Example
 from service.sentiment.encoder import (
@@ -95,17 +94,11 @@ def split(
     return compose_rows(kept, excluded, config), held
 
 
-def _states_key(config: EncoderConfig) -> tuple[Any, ...]:
-    """The fields the frozen-layer cache depends on (rows and the frozen part of the model)."""
-    return (
-        config.base,
-        config.frozen_layers,
-        config.keep_layers,
-        config.max_length,
-        config.batch_size,
-        config.shared_repeat,
-        config.packaged_rows,
-        config.seed,
+def _states_key(config: EncoderConfig) -> EncoderConfig:
+    """`config` with the fields that only steer training reset: fits equal under it share rows
+    and frozen layers, hence frozen states. A field not named here keeps fits apart (safe)."""
+    return dataclasses.replace(
+        config, epochs=0, layer_lr=0.0, head_lr=0.0, schedule="", label_smoothing=0.0, soup=0
     )
 
 
@@ -123,9 +116,6 @@ def probabilities(
     """
     with tempfile.TemporaryDirectory() as tmp:
         fit(Path(tmp), rows, config, cached)
-        # What `EncoderClassifier` reads of the metadata `encoder.build` writes.
-        meta = {"classes": [c.value for c in classes_of(config.lang)], "config": asdict(config)}
-        (Path(tmp) / "herald-encoder.json").write_text(json.dumps(meta), encoding="utf-8")
         variants = {"": False, ", int8": True} if int8 else {"": False}
         out = {}
         for suffix, quantize in variants.items():
@@ -155,11 +145,7 @@ class Validation:
         classes = [c.value for c in classes_of("en")]
         return {
             name: {
-                stem: float(
-                    f1_score(
-                        self.gold[stem], [classes[i] for i in p.argmax(axis=1)], average="macro"
-                    )
-                )
+                stem: compute(self.gold[stem], [classes[i] for i in p.argmax(axis=1)]).macro_f1
                 for stem, p in by_stem.items()
             }
             for name, by_stem in self.probs.items()
@@ -182,7 +168,7 @@ def cross_validate(
     for fold in range(folds):
         fold_probs: dict[str, dict[str, Probs]] = {}
         # Recipes that share rows and frozen layers share the frozen states (computed once).
-        cache: dict[tuple[Any, ...], list[Any]] = {}
+        cache: dict[EncoderConfig, list[Any]] = {}
         held: dict[str, list[Example]] = {}
         for name, config in chosen.items():
             rows, held = split(data_dir, config, folds, fold)

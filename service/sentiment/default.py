@@ -153,6 +153,7 @@ def default_model(build_dirs: Mapping[str, Path] = DEFAULT_DIRS) -> SentimentMod
     `build_dirs` maps each encoder build (`encoder.DEFAULT_CONFIGS`: "en", "en-e5", "zh") to
     its folder; a language's second-opinion build joins its first where both are built.
     """
+    second_of = {name: lang for lang, (name, _) in SECOND_OPINION.items()}
     built = {}
     for name, folder in build_dirs.items():
         if (folder / HEAD_FILE).exists():
@@ -162,21 +163,21 @@ def default_model(build_dirs: Mapping[str, Path] = DEFAULT_DIRS) -> SentimentMod
                 "%s sentiment encoder not built at %s (run `make sentiment-model`); %s",
                 name,
                 folder,
-                "the n-gram network answers for it" if name in ("en", "zh") else "not used",
+                "its first encoder answers alone"
+                if name in second_of
+                else "the n-gram network answers for it",
             )
+    # A second opinion whose first encoder is missing would never be asked: not loaded.
+    wanted = {n: f for n, f in built.items() if n not in second_of or second_of[n] in built}
     try:
-        loaded = {name: EncoderClassifier(folder) for name, folder in built.items()}
+        loaded = {name: EncoderClassifier(folder) for name, folder in wanted.items()}
     except ImportError as exc:
         log.warning("the sentiment encoders need torch and transformers (%s); n-gram only", exc)
         return NgramNetSentiment()
-    encoders: dict[str, ProbaModel] = {}
-    for lang in ("en", "zh"):
-        first = loaded.get(lang)
-        if first is None:
-            continue
-        second_name, threshold = SECOND_OPINION.get(lang, ("", 0.0))
-        second = loaded.get(second_name)
-        encoders[lang] = first if second is None else SecondOpinion(first, second, threshold)
+    encoders: dict[str, ProbaModel] = {n: m for n, m in loaded.items() if n not in second_of}
+    for lang, (name, threshold) in SECOND_OPINION.items():
+        if lang in encoders and name in loaded:
+            encoders[lang] = SecondOpinion(encoders[lang], loaded[name], threshold)
     if not encoders:
         return NgramNetSentiment()
     return HybridSentiment(encoders)

@@ -36,6 +36,7 @@ ZH_ENCODER_DIR = MODELS_DIR / "build" / "e5-ft-zh"
 CLASSES = (SentimentLabel.negative, SentimentLabel.neutral, SentimentLabel.positive)
 ZH_CLASSES = (SentimentLabel.negative, SentimentLabel.positive)
 HEAD_FILE = "head.npz"
+META_FILE = "herald-encoder.json"
 FloatArray = npt.NDArray[np.float32]
 
 
@@ -142,7 +143,7 @@ class EncoderClassifier:
         from transformers import AutoModel, AutoTokenizer
 
         self._torch = torch
-        meta = json.loads((folder / "herald-encoder.json").read_text(encoding="utf-8"))
+        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
         self.classes = tuple(SentimentLabel(c) for c in meta["classes"])
         self.max_length = int(meta["config"]["max_length"])
         self.batch_size = batch_size
@@ -309,7 +310,7 @@ def frozen_states(rows: Sequence[Example], config: EncoderConfig) -> list[Any]:
 def fit(
     out: Path, rows: Sequence[Example], config: EncoderConfig, cached: list[Any] | None = None
 ) -> None:
-    """Fine-tune on `rows` and save tokenizer, cut model and head to `out` (no metadata)."""
+    """Fine-tune on `rows`; save tokenizer, cut model, head and what `EncoderClassifier` reads."""
     import torch
 
     # Seeded before the base is made (building it may draw random numbers); caching draws none,
@@ -328,6 +329,20 @@ def fit(
         weight=head.weight.detach().numpy().astype(np.float32),
         bias=head.bias.detach().numpy().astype(np.float32),
     )
+    _write_meta(out, _describe(config))
+
+
+def _describe(config: EncoderConfig) -> dict[str, Any]:
+    """The metadata every fitted folder carries: base, classes (their order) and config."""
+    return {
+        "base": BASES[config.base],
+        "classes": [c.value for c in classes_of(config.lang)],
+        "config": asdict(config),
+    }
+
+
+def _write_meta(out: Path, meta: dict[str, Any]) -> None:
+    (out / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
 
 def build(out: Path, data_dir: Path, config: EncoderConfig = EncoderConfig()) -> dict[str, Any]:
@@ -336,10 +351,7 @@ def build(out: Path, data_dir: Path, config: EncoderConfig = EncoderConfig()) ->
     classes = classes_of(config.lang)
     rows, files = training_rows(data_dir, config)
     fit(out, rows, config)
-    meta: dict[str, Any] = {
-        "base": BASES[config.base],
-        "classes": [c.value for c in classes],
-        "config": asdict(config),
+    meta = _describe(config) | {
         "data": {
             "packaged": f"{PACKAGED[config.lang]}, {config.packaged_rows} seeded rows",
             "shared_train_files": [f.name for f in files],
@@ -347,7 +359,7 @@ def build(out: Path, data_dir: Path, config: EncoderConfig = EncoderConfig()) ->
         },
         "train_seconds": round(time.monotonic() - started, 1),
     }
-    (out / "herald-encoder.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    _write_meta(out, meta)
     classifier = EncoderClassifier(out)
     meta["dev_macro_f1"] = {}
     for path in files:
@@ -357,7 +369,7 @@ def build(out: Path, data_dir: Path, config: EncoderConfig = EncoderConfig()) ->
         gold = [e.label.value for e in dev]
         meta["dev_macro_f1"][path.stem] = round(float(f1_score(gold, pred, average="macro")), 4)
     meta["sha256"] = hashlib.sha256((out / "model.safetensors").read_bytes()).hexdigest()
-    (out / "herald-encoder.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    _write_meta(out, meta)
     return meta
 
 

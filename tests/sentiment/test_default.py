@@ -30,44 +30,40 @@ def test_default_falls_back_to_the_ngram_network_with_a_warning(
 
 
 class _FixedEncoder:
-    """A stand-in encoder that always answers the same probabilities and records its inputs."""
+    """A stand-in encoder with fixed probabilities (per text in `answers`, else `probs`) that
+    records what it was asked."""
 
     def __init__(
-        self, classes: tuple[SentimentLabel, ...], probs: list[float], coverage: float = 1.0
+        self,
+        classes: tuple[SentimentLabel, ...],
+        probs: list[float],
+        coverage: float = 1.0,
+        answers: dict[str, list[float]] | None = None,
     ):
         self.classes = classes
-        self.probs = np.asarray(probs, np.float32)
+        self.probs = probs
         self.covered = coverage
+        self.answers = answers or {}
         self.seen: list[str] = []
 
     def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         self.seen.extend(texts)
-        return np.tile(self.probs, (len(texts), 1))
+        rows = [self.answers.get(t, self.probs) for t in texts]
+        return np.array(rows, np.float32).reshape(len(texts), len(self.classes))
 
     def coverage(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         return np.full(len(texts), self.covered, np.float32)
 
 
-class _LookupEncoder:
-    """A stand-in encoder with fixed probabilities per text; records what it was asked."""
-
-    def __init__(self, classes: tuple[SentimentLabel, ...], answers: dict[str, list[float]]):
-        self.classes = classes
-        self.answers = answers
-        self.seen: list[str] = []
-
-    def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        self.seen.extend(texts)
-        return np.array([self.answers[t] for t in texts], np.float32)
-
-    def coverage(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        return np.full(len(texts), 0.5, np.float32)
-
-
 def test_a_second_opinion_is_asked_only_where_the_first_encoder_is_unsure() -> None:
     classes = (SentimentLabel.negative, SentimentLabel.neutral, SentimentLabel.positive)
-    first = _LookupEncoder(classes, {"sure": [0.9, 0.05, 0.05], "unsure": [0.4, 0.35, 0.25]})
-    second = _LookupEncoder(classes, {"sure": [0.0, 0.0, 1.0], "unsure": [0.0, 0.1, 0.9]})
+    first = _FixedEncoder(
+        classes,
+        [0.9, 0.05, 0.05],
+        coverage=0.5,
+        answers={"unsure": [0.4, 0.35, 0.25]},
+    )
+    second = _FixedEncoder(classes, [0.0, 0.0, 1.0], answers={"unsure": [0.0, 0.1, 0.9]})
     both = SecondOpinion(first, second, threshold=0.7)
     probs = both.predict_proba(["sure", "unsure", "sure"])
     assert first.seen == ["sure", "unsure", "sure"]
@@ -77,7 +73,7 @@ def test_a_second_opinion_is_asked_only_where_the_first_encoder_is_unsure() -> N
     # Averaged, the second encoder's view wins the unsure text; the sure ones stay negative.
     assert probs.argmax(axis=1).tolist() == [0, 2, 0]
     assert both.coverage(["sure"]).tolist() == [0.5]
-    two_classes = _LookupEncoder((SentimentLabel.negative, SentimentLabel.positive), {})
+    two_classes = _FixedEncoder((SentimentLabel.negative, SentimentLabel.positive), [0.5, 0.5])
     with pytest.raises(ValueError, match="different classes"):
         SecondOpinion(first, two_classes, threshold=0.7)
 
