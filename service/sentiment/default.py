@@ -163,7 +163,7 @@ def default_model(build_dirs: Mapping[str, Path] = DEFAULT_DIRS) -> SentimentMod
                 "%s sentiment encoder not built at %s (run `make sentiment-model`); %s",
                 name,
                 folder,
-                "its first encoder answers alone"
+                f"{second_of[name]} is scored without this second opinion"
                 if name in second_of
                 else "the n-gram network answers for it",
             )
