@@ -79,7 +79,6 @@ record-llm: $(VENV)/.installed-dev
 # busy cores. Not part of `make run`: without them the n-gram networks answer, with a logged
 # warning.
 sentiment-model: $(VENV)/.installed-dev
-	$(BIN)/pip install --quiet -e '.[dev,ml,encoders]'
 	$(BIN)/python -m service.sentiment.build_transformer
 	$(BIN)/python -m service.sentiment.encoder --build en
 	$(BIN)/python -m service.sentiment.encoder --build en-e5
