@@ -148,9 +148,11 @@ class EncoderClassifier:
         self.max_length = int(meta["config"]["max_length"])
         self.batch_size = batch_size
         self._tokenizer: Any = AutoTokenizer.from_pretrained(str(folder))
-        # The Chinese build saves no pooler (the head reads mean-pooled states), so transformers
-        # reports it MISSING here and initialises one that is never used.
-        model: Any = AutoModel.from_pretrained(str(folder)).eval()
+        # The head reads mean-pooled states, never the pooler: MiniLM builds keep the one their
+        # base came with, e5 builds have none. Loading what the folder holds leaves transformers
+        # nothing to report as missing or unexpected.
+        with_pooler = meta["config"].get("base", "minilm") == "minilm"
+        model: Any = AutoModel.from_pretrained(str(folder), add_pooling_layer=with_pooler).eval()
         if quantize:
             # torch marks eager dynamic quantisation as deprecated (moving to torchao) but it is
             # the int8 path that ships with torch itself; its notices are not ours to act on.
