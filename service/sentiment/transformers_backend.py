@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from service.sentiment.batching import token_batches
 from service.sentiment.model import SentimentLabel, SentimentScore
 
 # Label names seen on common sentiment models, mapped to our three labels.
@@ -52,8 +53,7 @@ def map_labels(id2label: dict[int, str]) -> dict[int, SentimentLabel]:
 class TransformersSentiment:
     """Batched scoring with a `transformers` sequence-classification model.
 
-    All texts are tokenized in one call, then grouped by token count so a batch pads to almost
-    nothing; batches are padded into preallocated numpy arrays (no per-batch tokenizer calls).
+    Batches of near-equal token count (`batching.token_batches`): same results, little padding.
     """
 
     def __init__(self, model: str | Path, batch_size: int = 64, max_length: int = 256) -> None:
@@ -66,36 +66,16 @@ class TransformersSentiment:
         self._model: Any = AutoModelForSequenceClassification.from_pretrained(str(model))
         self._model.eval()
         self._labels = map_labels({int(k): v for k, v in self._model.config.id2label.items()})
-        self._inputs = [n for n in self._tokenizer.model_input_names if n != "attention_mask"]
-        self._pad_id = int(self._tokenizer.pad_token_id or 0)
         self.batch_size = batch_size
         self.max_length = max_length
 
     def score(self, texts: Sequence[str], lang: str | None = None) -> list[SentimentScore]:
         """Score texts in batches of near-equal token count (same results, less padding)."""
-        if not texts:
-            return []
-        encoded = self._tokenizer(
-            list(texts), truncation=True, max_length=self.max_length, return_attention_mask=False
-        )
-        columns = {name: encoded[name] for name in self._inputs if name in encoded}
-        lengths = np.array([len(row) for row in columns["input_ids"]])
-        order = np.argsort(lengths, kind="stable")
         probs = np.empty((len(texts), len(self._labels)), np.float32)
-        torch = self._torch
-        with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                idx = order[start : start + self.batch_size]
-                width = int(lengths[idx[-1]])  # the longest: rows are sorted by length
-                batch = {}
-                for name, rows in columns.items():
-                    pad = self._pad_id if name == "input_ids" else 0
-                    array = np.full((len(idx), width), pad, np.int64)
-                    for r, i in enumerate(idx):
-                        array[r, : len(rows[i])] = rows[i]
-                    batch[name] = torch.from_numpy(array)
-                mask = np.arange(width) < lengths[idx][:, None]
-                batch["attention_mask"] = torch.from_numpy(mask.astype(np.int64))
+        with self._torch.inference_mode():
+            for idx, batch in token_batches(
+                self._tokenizer, texts, self.max_length, self.batch_size
+            ):
                 probs[idx] = self._model(**batch).logits.softmax(dim=-1).numpy()
         return [self._to_score(row) for row in probs.tolist()]
 
