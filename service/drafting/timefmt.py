@@ -80,19 +80,25 @@ def percent(value: float) -> str:
 
 
 def window(start: datetime, end: datetime, zone: str, lang: Language) -> str:
-    """A maintenance window: its date, then start and end times with one zone label."""
+    """A maintenance window: its date, then start and end times with one zone label.
+
+    The label sits right after a clock time and an end on another day names its date after
+    that ("from 22:00 to 02:00 UTC+8 on Dec 1, 2026"): the guards read a label only beside a
+    clock time, and would take a stray "+8" for an invented number.
+    """
     tz = ZoneInfo(zone)
     s, e = start.astimezone(tz), end.astimezone(tz)
     label = zone_label(start, zone, lang)
-    span = f"{s:%H:%M}至{e:%H:%M}" if lang is Language.zh else f"from {s:%H:%M} to {e:%H:%M}"
-    if e.date() != s.date():
-        span += (
-            f"（{date(e, zone, lang)}）" if lang is Language.zh else f" on {date(e, zone, lang)}"
-        )
+    next_day = e.date() != s.date()
     if lang is Language.zh:
-        return (
-            f"{date(s, zone, lang)}{label}{span}"
-            if label == "北京时间"
-            else (f"{date(s, zone, lang)}{span} {label}")
-        )
-    return f"{date(s, zone, lang)}, {span} {label}"
+        span = f"{s:%H:%M}至{e:%H:%M}"
+        if label != "北京时间":
+            span += f" {label}"
+        if next_day:
+            span += f"（{date(e, zone, lang)}）"
+        prefix = "北京时间" if label == "北京时间" else ""
+        return f"{date(s, zone, lang)}{prefix}{span}"
+    span = f"from {s:%H:%M} to {e:%H:%M} {label}"
+    if next_day:
+        span += f" on {date(e, zone, lang)}"
+    return f"{date(s, zone, lang)}, {span}"

@@ -1,6 +1,6 @@
 """Rendition behaviour: SMS segments, honest gaps, tone, chat markup, strict templates."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -161,6 +161,52 @@ def test_zh_times_carry_beijing_label_and_en_an_offset() -> None:
     assert timefmt.clock(at, "America/Los_Angeles", Language.en, at) == "00:00 PDT"
     assert timefmt.duration(90, Language.en) == "90 minutes"
     assert timefmt.duration(120, Language.zh) == "2小时"
+
+
+@pytest.mark.parametrize(
+    ("zone", "start_utc", "en_window"),
+    [
+        (
+            "Asia/Shanghai",
+            datetime(2024, 3, 7, 14, 30, tzinfo=ZoneInfo("UTC")),
+            "Mar 7, 2024, from 22:30 to 00:30 UTC+8 on Mar 8, 2024",
+        ),
+        (
+            "America/Los_Angeles",
+            datetime(2024, 3, 8, 7, 0, tzinfo=ZoneInfo("UTC")),
+            "Mar 7, 2024, from 23:00 to 01:00 PST on Mar 8, 2024",
+        ),
+        (
+            "Asia/Shanghai",
+            datetime(2024, 3, 7, 2, 0, tzinfo=ZoneInfo("UTC")),
+            "Mar 7, 2024, from 10:00 to 12:00 UTC+8",
+        ),
+    ],
+    ids=["past-midnight-beijing", "past-midnight-pacific", "same-day"],
+)
+def test_a_maintenance_window_past_midnight_passes_the_guards(
+    drafter: TemplateDrafter, zone: str, start_utc: datetime, en_window: str
+) -> None:
+    # Each zone label sits beside a clock time: a label after the end date was read as a stray
+    # number ("8" of UTC+8) by the faithfulness and consistency rules.
+    ctx = DraftContext(
+        name="Database upgrade",
+        severity=Severity.P3,
+        facts=IncidentFacts(affected_components=["Sign-in"], timezone=zone),
+        scheduled_for=start_utc,
+        scheduled_until=start_utc + timedelta(hours=2),
+    )
+    request = DraftRequest(
+        kind=DraftKind.maintenance,
+        languages=list(Language),
+        channels=[Channel.statuspage, Channel.email, Channel.sms],
+        now=NOW,
+    )
+    result = drafter.draft(ctx, request)
+    findings = [f for r in result.renditions for f in r.guard.findings] + result.consistency
+    assert [f for f in findings if f.level == "error"] == []
+    en = [r.body for r in result.renditions if r.language is Language.en]
+    assert all(en_window in body for body in en), en
 
 
 def test_strict_undefined_catches_template_mistakes(tmp_path: Path) -> None:
