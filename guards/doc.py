@@ -103,7 +103,7 @@ class Doc:
                     d = times[j]
                     gap = text[e.end : d.start] if j > i else text[d.end : e.start]
                     if len(gap) <= 4 and gap.strip().lower() in ("", "on", ","):
-                        date = parse_date(d.text, now.astimezone(zone).year)
+                        date = parse_date(d.text)
                         if date is not None:
                             at = resolve_with_date(e, date, now, zone)
                         break

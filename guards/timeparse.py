@@ -395,40 +395,52 @@ _DATE_PARTS = re.compile(
 )
 
 
-def parse_date(text: str, default_year: int) -> tuple[int, int, int] | None:
-    """(year, month, day) of a date phrase found by `extract`."""
+def parse_date(text: str) -> tuple[int | None, int, int] | None:
+    """(year, month, day) of a date phrase found by `extract`; year None when not written."""
     m = _DATE_PARTS.search(text.lower())
     if m is None:
         return None
     g = m.groupdict()
     if g["mo"]:
-        return int(g["y"] or default_year), int(g["mo"]), int(g["d"])
+        return (int(g["y"]) if g["y"] else None), int(g["mo"]), int(g["d"])
     if g["iy"]:
         return int(g["iy"]), int(g["im"]), int(g["id"])
     month = _MONTHS.get(g["mn"] or "")
     if month is None:
         return None
-    return int(g["my"] or default_year), month, int(g["md"])
+    return (int(g["my"]) if g["my"] else None), month, int(g["md"])
 
 
 def resolve_with_date(
-    expr: TimeExpr, date: tuple[int, int, int], now: datetime, zone: ZoneInfo
+    expr: TimeExpr, date: tuple[int | None, int, int], now: datetime, zone: ZoneInfo
 ) -> datetime | None:
-    """The datetime of a clock phrase that names its date ("17:40 UTC on Apr 17")."""
+    """The datetime of a clock phrase that names its date ("17:40 UTC on Apr 17").
+
+    A date written without its year is read in the year that puts it nearest the draft time:
+    "00:40 on Jan 1" written on Dec 31 is the coming Jan 1, not last January.
+    """
     tz = ZoneInfo(expr.tz) if expr.tz else zone
     minutes = expr.minutes or 0
-    try:
-        return now.astimezone(tz).replace(
-            year=date[0],
-            month=date[1],
-            day=date[2],
-            hour=minutes // 60,
-            minute=minutes % 60,
-            second=0,
-            microsecond=0,
-        )
-    except ValueError:
-        return None
+    local = now.astimezone(tz)
+    year, month, day = date
+    years = [year] if year is not None else [local.year - 1, local.year, local.year + 1]
+    candidates = []
+    for y in years:
+        try:
+            candidates.append(
+                local.replace(
+                    year=y,
+                    month=month,
+                    day=day,
+                    hour=minutes // 60,
+                    minute=minutes % 60,
+                    second=0,
+                    microsecond=0,
+                )
+            )
+        except ValueError:  # no such day (Feb 30, or Feb 29 outside a leap year)
+            continue
+    return min(candidates, key=lambda at: abs(at - local), default=None)
 
 
 def resolve_clock(expr: TimeExpr, now: datetime, zone: ZoneInfo) -> datetime:

@@ -222,6 +222,20 @@ def test_a_clock_time_takes_the_date_written_next_to_it() -> None:
     )
 
 
+def test_a_date_without_its_year_is_the_one_nearest_the_draft_time() -> None:
+    # Written at 23:40 on Dec 31: "Jan 1" is the coming day, not last January.
+    eve = {"now": "2026-12-31T23:40:00+00:00", "stage": "identified", "severity": "P2"}
+    body = "We will post the next update by 00:40 UTC on Jan 1."
+    ids = _ids(check(Draft(body=body), ctx("en", **eve)).findings)
+    assert not ids & {"timing.PastTime", "faithfulness.ClockTime"}
+    zh_eve = {"now": "2026-12-31T23:40:00+08:00", "stage": "identified", "severity": "P2"}
+    zh = "我们将于北京时间1月1日00:40前更新进展。"
+    assert "timing.PastTime" not in _ids(check(Draft(body=zh), ctx("zh", **zh_eve)).findings)
+    # A date that really is behind the draft time stays in the past.
+    stale = "We will post the next update by 00:40 UTC on Dec 30."
+    assert "timing.PastTime" in _ids(check(Draft(body=stale), ctx("en", **eve)).findings)
+
+
 def _sensitive(body: str, lang: str = "en") -> list[str]:
     report = check(Draft(body=body), ctx(lang, stage="investigating"))
     return [
