@@ -5,6 +5,7 @@ jionlp (see guards/README.md for the measurements behind this split).
 """
 
 import contextlib
+import dataclasses
 import io
 import re
 from dataclasses import dataclass
@@ -105,7 +106,11 @@ _SCANNED: list[tuple[str, str]] = [
     (
         "date",
         r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}"
-        r"(?:st|nd|rd|th)?(?:,?\s+\d{4})?(?![\d:])",
+        r"(?:st|nd|rd|th)?(?:,?\s+\d{4})?(?![\d:])"
+        # A zone label after the date belongs to the clock before it ("00:39 on Dec 1 UTC+8");
+        # PT and ET are left out here, where "Dec 1 pt. 2" or "Oct 16 et al." would match.
+        r"(?:\s+(?P<tz>utc(?:\s?[+-]\d{1,2}(?::?\d{2})?)?|gmt|cst|pst|pdt|est|edt|cet|cest|jst"
+        r"|sgt)(?![a-z0-9]))?",
     ),
     # in 30 minutes / within the next hour / within 2 hours
     (
@@ -324,6 +329,21 @@ def extract(norm: str, lower: str | None = None) -> list[TimeExpr]:
                 continue
             found.pop()
         found.append(expr)
+    return _date_labels_to_clocks(found, hay)
+
+
+def _date_labels_to_clocks(found: list[TimeExpr], hay: str) -> list[TimeExpr]:
+    """An unlabelled clock followed by "on <date> <label>" takes the date's zone label."""
+    for i in range(len(found) - 1):
+        clock, date = found[i], found[i + 1]
+        if (
+            clock.kind == "clock"
+            and not clock.has_label
+            and date.kind == "date"
+            and date.has_label
+            and hay[clock.end : date.start].strip() == "on"
+        ):
+            found[i] = dataclasses.replace(clock, tz=date.tz, has_label=True)
     return found
 
 
@@ -339,7 +359,10 @@ def _to_expr(m: re.Match[str], alts: dict[str, _Alt], hay: str, norm: str) -> Ti
     elif alt.kind in ("relative", "duration"):
         expr = _length(g, start, end, alt.kind, norm)
     else:
-        expr = TimeExpr(start, end, alt.kind, norm[start:end])
+        label = g.get("tz")  # only a date carries one
+        expr = TimeExpr(
+            start, end, alt.kind, norm[start:end], tz=_tz_of(label), has_label=bool(label)
+        )
     if expr is None and alt.kind != "clock" and not hay[start].isascii():
         expr = _jionlp_fallback(norm[start:end], start, end, alt.kind)
     return expr

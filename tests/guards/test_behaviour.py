@@ -236,6 +236,25 @@ def test_a_date_without_its_year_is_the_one_nearest_the_draft_time() -> None:
     assert "timing.PastTime" in _ids(check(Draft(body=stale), ctx("en", **eve)).findings)
 
 
+def test_a_zone_label_after_the_date_belongs_to_the_clock_before_it() -> None:
+    facts = GuardFacts(
+        scheduled_for=datetime.fromisoformat("2026-11-30T14:39:00+00:00"),
+        scheduled_until=datetime.fromisoformat("2026-11-30T16:39:00+00:00"),
+    )
+    now = "2026-11-28T10:00:00+00:00"
+    body = "Login will be unavailable from 22:39 to 00:39 on Dec 1, 2026 UTC+8 while we upgrade it."
+    report = check(Draft(body=body), ctx("en", now=now, kind="maintenance", facts=facts))
+    assert "faithfulness.Number" not in _ids(report.findings)  # not the "8" of UTC+8
+    # A named zone after the date sets the clock's zone: 23:00 PST on Nov 29 is 07:00 UTC on
+    # Nov 30, still ahead at 01:00 UTC (23:00 UTC on Nov 29 would be past).
+    pacific = "We will post the next update by 23:00 on Nov 29 PST."
+    late = "2026-11-30T01:00:00+00:00"
+    times = check(Draft(body=pacific), ctx("en", now=late, stage="identified", severity="P3"))
+    assert not _ids(times.findings) & {"timing.PastTime", "timing.TimezoneLabel"}
+    clock, date = extract(pacific)
+    assert (clock.text, clock.tz, date.text) == ("23:00", "America/Los_Angeles", "Nov 29 PST")
+
+
 def _sensitive(body: str, lang: str = "en") -> list[str]:
     report = check(Draft(body=body), ctx(lang, stage="investigating"))
     return [
