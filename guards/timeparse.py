@@ -233,7 +233,8 @@ def _tz_of(label: str | None) -> str | None:
     if not label:
         return None
     label = label.strip()
-    m = re.fullmatch(r"UTC\s?([+-])(\d{1,2})(?::?(\d{2}))?", label)
+    # Patterns match lowercased text, so the label may come in either case.
+    m = re.fullmatch(r"utc\s?([+-])(\d{1,2})(?::?(\d{2}))?", label.lower())
     if m:
         # Etc/GMT zones have inverted signs; only whole hours exist there.
         sign = "-" if m.group(1) == "+" else "+"

@@ -255,6 +255,15 @@ def test_a_zone_label_after_the_date_belongs_to_the_clock_before_it() -> None:
     assert (clock.text, clock.tz, date.text) == ("23:00", "America/Los_Angeles", "Nov 29 PST")
 
 
+def test_a_utc_offset_label_sets_the_clocks_zone() -> None:
+    # At 14:30 UTC, "23:00 UTC+8" is 15:00 UTC: half an hour ahead, inside P1's hour.
+    body = "We will post the next update by 23:00 UTC+8."
+    [expr] = extract(body)
+    assert expr.tz == "Etc/GMT-8"
+    ids = _ids(check(Draft(body=body), ctx("en", stage="identified", severity="P1")).findings)
+    assert not ids & {"timing.Cadence", "timing.PastTime"}
+
+
 def _sensitive(body: str, lang: str = "en") -> list[str]:
     report = check(Draft(body=body), ctx(lang, stage="investigating"))
     return [
