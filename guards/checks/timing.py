@@ -8,7 +8,7 @@ from typing import Any
 from guards.compiled import Compiled
 from guards.doc import Doc, Hit, RoleTime
 from guards.schema import TimingRule
-from guards.timeparse import fmt_clock, resolve_clock
+from guards.timeparse import fmt_clock, parse_date, resolve_clock, resolve_with_date
 
 _DATE = re.compile(
     r"(?:(?P<y>\d{4})\s*年\s*)?(?P<mo>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]|(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})"
@@ -164,25 +164,10 @@ def window_start(doc: Doc) -> datetime | None:
         return facts.scheduled_for
     m = _DATE.search(doc.body.norm)
     clocks = [e for e in doc.times if e.kind == "clock"]
-    if m is None or not clocks:
+    date = parse_date(m.group()) if m is not None else None
+    if date is None or not clocks:
         return None
-    local = doc.local_now
-    year = int(m.group("y") or m.group("iy") or local.year)
-    month = int(m.group("mo") or m.group("im"))
-    day = int(m.group("d") or m.group("id"))
-    minutes = clocks[0].minutes or 0
-    try:
-        return local.replace(
-            year=year,
-            month=month,
-            day=day,
-            hour=minutes // 60,
-            minute=minutes % 60,
-            second=0,
-            microsecond=0,
-        )
-    except ValueError:
-        return None
+    return resolve_with_date(clocks[0], date, doc.ctx.now, doc.zone)
 
 
 def _maintenance_lead(rule: TimingRule, doc: Doc) -> list[Hit]:

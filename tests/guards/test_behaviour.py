@@ -103,6 +103,13 @@ def test_maintenance_must_be_announced_a_day_ahead() -> None:
     assert early.passed
 
 
+def test_a_maintenance_date_without_its_year_may_be_next_year() -> None:
+    # Announced on Dec 30 for Jan 5: six days ahead, not last January.
+    body = "我们将于1月5日凌晨2:00-4:00进行系统升级维护，期间所有服务将暂停访问。"
+    eve = ctx(kind="maintenance", now="2023-12-30T10:00:00+08:00")
+    assert "timing.MaintenanceNotice" not in _ids(check(Draft(body=body), eve).findings)
+
+
 def test_only_the_maintenance_notice_needs_the_day_ahead() -> None:
     body = "温馨提醒：我们将于2023年10月16日凌晨2:00-4:00进行系统升级维护，期间所有服务将暂停访问。"
     reminder = check(Draft(body=body), ctx(kind="maintenance", stage="reminder"))
